@@ -1,0 +1,44 @@
+namespace Fovea;
+
+/// <summary>Switches gradient recording on and off for the current thread.</summary>
+public static class Autograd
+{
+    [ThreadStatic] private static int disabledDepth;
+
+    /// <summary>True when ops record their backward functions (the default).</summary>
+    public static bool IsEnabled => disabledDepth == 0;
+
+    /// <summary><c>using (Autograd.NoGrad()) { ... }</c>: no op inside records a graph (torch.no_grad).</summary>
+    public static IDisposable NoGrad() => new NoGradScope();
+
+    private sealed class NoGradScope : IDisposable
+    {
+        private bool disposed;
+        public NoGradScope() => disabledDepth++;
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            disabledDepth--;
+        }
+    }
+}
+
+/// <summary>
+/// One recorded op: its inputs and the function that maps the gradient of its output to the
+/// gradients of its inputs (null where an input needs none).
+/// </summary>
+internal sealed class GradNode
+{
+    public GradNode(string opName, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    {
+        OpName = opName;
+        Inputs = inputs;
+        Backward = backward;
+    }
+
+    public string OpName { get; }
+    public Tensor[] Inputs { get; }
+    /// <summary>Null once the graph has been freed by a backward pass without retainGraph.</summary>
+    public Func<Tensor, Tensor?[]>? Backward { get; set; }
+}
