@@ -1,0 +1,84 @@
+namespace Fovea;
+
+// Convolution (MISSION.md §1 CONV): K filters of size F·F·C slide over the input with stride S
+// after zero padding P, giving an O·O·K output. 1-D, 2-D and 3-D share one implementation.
+public static partial class F
+{
+    /// <summary>
+    /// 1-D convolution (torch.nn.functional.conv1d). input: (N, C_in, L) or (C_in, L);
+    /// weight: (C_out, C_in/groups, kL); bias: (C_out). Padding defaults to Valid.
+    /// </summary>
+    public static Tensor Conv1d(Tensor input, Tensor weight, Tensor? bias = null, SpatialSize? stride = null,
+        Padding? padding = null, SpatialSize? dilation = null, int groups = 1) =>
+        Convolution("Conv1d", 1, input, weight, bias, stride, padding, dilation, groups);
+
+    /// <summary>
+    /// 2-D convolution (torch.nn.functional.conv2d). input: (N, C_in, H, W) or (C_in, H, W);
+    /// weight: (C_out, C_in/groups, kH, kW); bias: (C_out). Padding defaults to Valid.
+    /// </summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, SpatialSize? stride = null,
+        Padding? padding = null, SpatialSize? dilation = null, int groups = 1) =>
+        Convolution("Conv2d", 2, input, weight, bias, stride, padding, dilation, groups);
+
+    /// <summary>
+    /// 3-D convolution (torch.nn.functional.conv3d). input: (N, C_in, D, H, W) or (C_in, D, H, W);
+    /// weight: (C_out, C_in/groups, kD, kH, kW); bias: (C_out). Padding defaults to Valid.
+    /// </summary>
+    public static Tensor Conv3d(Tensor input, Tensor weight, Tensor? bias = null, SpatialSize? stride = null,
+        Padding? padding = null, SpatialSize? dilation = null, int groups = 1) =>
+        Convolution("Conv3d", 3, input, weight, bias, stride, padding, dilation, groups);
+
+    /// <summary>
+    /// The N-dimensional convolution behind Conv1d/2d/3d. Each spatial dimension is padded by
+    /// <see cref="Padding.Resolve"/> and has <see cref="WindowGeometry.OutputSize"/> outputs
+    /// (Valid drops an incomplete last window). Lowered to vol2col + GEMM per sample and group.
+    /// </summary>
+    private static Tensor Convolution(string opName, int spatialRank, Tensor input, Tensor weight, Tensor? bias,
+        SpatialSize? stride, Padding? padding, SpatialSize? dilation, int groups)
+    {
+        var strides = (stride ?? 1).Expand(spatialRank, nameof(stride));
+        var dilations = (dilation ?? 1).Expand(spatialRank, nameof(dilation));
+        ConvArguments.CheckGroups(groups);
+        padding ??= Padding.Valid;
+        padding.Validate(spatialRank);
+        bool batched = ConvArguments.CheckRanks(opName, spatialRank, input, weight, "out_channels, in_channels/groups");
+
+        int outChannels = weight.Shape[0], inChannels = weight.Shape[1] * groups;
+        if (outChannels % groups != 0)
+            throw new ArgumentException($"{opName}: out_channels = {outChannels} (weight shape {weight.Shape}) is not divisible by groups = {groups}.", nameof(weight));
+        int channelAxis = batched ? 1 : 0;
+        if (input.Shape[channelAxis] != inChannels)
+            throw new ArgumentException($"{opName}: input of shape {input.Shape} has {input.Shape[channelAxis]} channels, but weight of shape {weight.Shape} with groups = {groups} expects {inChannels} (in_channels/groups = {weight.Shape[1]} times {groups}).", nameof(input));
+        ConvArguments.CheckBias(opName, bias, outChannels);
+
+        var inputSpatial = ConvArguments.Tail(input.Shape, channelAxis + 1);
+        var kernel = ConvArguments.Tail(weight.Shape, 2);
+        var paddingStart = new int[spatialRank];
+        var outputSpatial = new int[spatialRank];
+        for (int i = 0; i < spatialRank; i++)
+        {
+            var (start, end) = padding.Resolve(i, inputSpatial[i], kernel[i], strides[i], dilations[i]);
+            int effectiveKernel = dilations[i] * (kernel[i] - 1) + 1;
+            if (effectiveKernel > inputSpatial[i] + start + end)
+                throw new ArgumentException($"{opName}: kernel {Shape.Format(kernel)} (dilation {Shape.Format(dilations)}) is larger than the padded input along {ConvArguments.SpatialNames(spatialRank)[i]}: {effectiveKernel} > {inputSpatial[i]} + {start} + {end} (input shape {input.Shape}, weight shape {weight.Shape}, padding {padding}).", nameof(input));
+            paddingStart[i] = start;
+            outputSpatial[i] = WindowGeometry.OutputSize(inputSpatial[i], kernel[i], strides[i], start, end, dilations[i]);
+        }
+
+        return ConvArguments.WithBatch(input, batched, x =>
+        {
+            var geometry = ConvArguments.Geometry(x.Shape[0], inChannels, outChannels, groups,
+                inputSpatial, kernel, outputSpatial, strides, dilations, paddingStart);
+            var (xData, weightData) = (x.Detach(), weight.Detach());
+            var output = ConvArguments.Forward(geometry, xData, weightData, bias?.Detach(), new Shape([x.Shape[0], outChannels, .. outputSpatial]));
+            var xShape = x.Shape;
+            Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+            return Tensor.Record(output, opName.ToLowerInvariant(), inputs, grad =>
+            [
+                x.RequiresGrad ? ConvArguments.BackwardData(geometry, grad, weightData, null, xShape) : null,
+                weight.RequiresGrad ? ConvArguments.BackwardWeight(geometry, xData, grad, weightData.Shape) : null,
+                .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? ConvArguments.BiasGradient(grad) : null],
+            ]);
+        });
+    }
+}
