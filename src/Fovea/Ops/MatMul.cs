@@ -18,7 +18,7 @@ public sealed partial class Tensor
         if (k != kb)
             throw new ArgumentException($"MatMul2d: inner dimensions differ: a {a.Shape}{(transposeA ? "ᵀ" : "")} has {k}, b {b.Shape}{(transposeB ? "ᵀ" : "")} has {kb}.");
         var output = NewStorage(m * n);
-        Gemm.Reference(transposeA, transposeB, m, n, k, 1f, a.data, a.Shape[1], b.data, b.Shape[1], 0f, output, n);
+        Gemm.Multiply(transposeA, transposeB, m, n, k, 1f, a.data, a.Shape[1], b.data, b.Shape[1], 0f, output, n);
         var result = new Tensor(output, new Shape(m, n));
         var (sa, sb) = (a.Detach(), b.Detach());
         return Record(result, "matmul", [a, b], g => [
