@@ -104,5 +104,5 @@ internal static class Convolution
     /// </summary>
     private static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-        Gemm.Reference(transposeA, transposeB, m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
+        Gemm.Multiply(transposeA, transposeB, m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
 }
