@@ -1,0 +1,109 @@
+using Fovea.Kernels.Cpu;
+
+namespace Fovea;
+
+/// <summary>Which ELU formula to use (MISSION.md §3).</summary>
+public enum EluForm
+{
+    /// <summary>PyTorch's ELU: z if z > 0, else α(e^z − 1). Continuous; C¹ for α = 1.</summary>
+    Standard,
+
+    /// <summary>
+    /// The CS230 cheat sheet's max(α(e^z − 1), z), meant for 0 &lt; α ≪ 1. It equals <see cref="Standard"/> only
+    /// below the positive crossing z₂ where α(e^z₂ − 1) = z₂ (z₂ ≈ 6.47 for α = 0.01, 3.61 for α = 0.1, 1.26 for α = 0.5): above z₂
+    /// the exponential wins again and the output grows like αe^z. For α = 1 it is e^z − 1 everywhere (the
+    /// branches touch at 0 only). For α &gt; 1 it is not an ELU at all: α(e^z − 1) for every z ≥ 0 and for
+    /// z below the negative crossing z₁ (≈ −1.59 for α = 2), and z on (z₁, 0). Where the branches cross with different slopes
+    /// (z = 0 when α ≠ 1, and z₂ or z₁) the gradient is the mean of both slopes (torch.maximum's rule).
+    /// </summary>
+    CheatSheet,
+}
+
+// Activations (torch.nn.functional.relu, leaky_relu, elu, sigmoid, tanh). Each has its own kernel pair.
+public static partial class F
+{
+    /// <summary>max(0, x). The gradient at 0 is 0, as in PyTorch.</summary>
+    public static Tensor Relu(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var output = Tensor.NewStorage(input.Size);
+        Activations.ReluForward(input.Data, output);
+        var x = input.Data;
+        return Tensor.Record(new Tensor(output, input.Shape), "relu", [input], grad =>
+        {
+            var gradInput = Tensor.NewStorage(grad.Size);
+            Activations.ReluBackward(x, grad.Data, gradInput);
+            return [new Tensor(gradInput, grad.Shape)];
+        });
+    }
+
+    /// <summary>x if x > 0, else negativeSlope·x (equal to the cheat sheet's max(ε·x, x) for ε ≤ 1). Gradient at 0: negativeSlope.</summary>
+    public static Tensor LeakyRelu(Tensor input, float negativeSlope = 0.01f)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!float.IsFinite(negativeSlope)) throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"negativeSlope must be finite, got {negativeSlope}.");
+        var output = Tensor.NewStorage(input.Size);
+        Activations.LeakyReluForward(input.Data, output, negativeSlope);
+        var x = input.Data;
+        return Tensor.Record(new Tensor(output, input.Shape), "leaky_relu", [input], grad =>
+        {
+            var gradInput = Tensor.NewStorage(grad.Size);
+            Activations.LeakyReluBackward(x, grad.Data, gradInput, negativeSlope);
+            return [new Tensor(gradInput, grad.Shape)];
+        });
+    }
+
+    /// <summary>ELU: by default z if z > 0 else α(e^z − 1); <see cref="EluForm.CheatSheet"/> gives max(α(e^z − 1), z) (read its notes).</summary>
+    public static Tensor Elu(Tensor input, float alpha = 1f, EluForm form = EluForm.Standard)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!float.IsFinite(alpha)) throw new ArgumentOutOfRangeException(nameof(alpha), $"alpha must be finite, got {alpha}.");
+        if (!Enum.IsDefined(form)) throw new ArgumentOutOfRangeException(nameof(form), $"Unknown ELU form {form}.");
+        bool cheatSheet = form == EluForm.CheatSheet;
+        var output = Tensor.NewStorage(input.Size);
+        Activations.EluForward(input.Data, output, alpha, cheatSheet);
+        var x = input.Data;
+        return Tensor.Record(new Tensor(output, input.Shape), "elu", [input], grad =>
+        {
+            var gradInput = Tensor.NewStorage(grad.Size);
+            Activations.EluBackward(x, grad.Data, gradInput, alpha, cheatSheet);
+            return [new Tensor(gradInput, grad.Shape)];
+        });
+    }
+
+    /// <summary>1 / (1 + e^−x).</summary>
+    public static Tensor Sigmoid(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var output = Tensor.NewStorage(input.Size);
+        Activations.SigmoidForward(input.Data, output);
+        return Tensor.Record(new Tensor(output, input.Shape), "sigmoid", [input], grad =>
+        {
+            var gradInput = Tensor.NewStorage(grad.Size);
+            Activations.SigmoidBackward(output, grad.Data, gradInput);
+            return [new Tensor(gradInput, grad.Shape)];
+        });
+    }
+
+    /// <summary>Hyperbolic tangent.</summary>
+    public static Tensor Tanh(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var output = Tensor.NewStorage(input.Size);
+        Activations.TanhForward(input.Data, output);
+        return Tensor.Record(new Tensor(output, input.Shape), "tanh", [input], grad =>
+        {
+            var gradInput = Tensor.NewStorage(grad.Size);
+            Activations.TanhBackward(output, grad.Data, gradInput);
+            return [new Tensor(gradInput, grad.Shape)];
+        });
+    }
+}
+
+// The common activations as tensor methods (x.Relu(), like torch.Tensor.relu).
+public sealed partial class Tensor
+{
+    public Tensor Relu() => F.Relu(this);
+    public Tensor Sigmoid() => F.Sigmoid(this);
+    public Tensor Tanh() => F.Tanh(this);
+}
