@@ -38,16 +38,10 @@ public static partial class F
             layout, reduction, labelSmoothing, ignoreIndex, weight);
     }
 
-    private static void CheckLabelSmoothing(float labelSmoothing)
-    {
-        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"CrossEntropy: labelSmoothing must be between 0.0 and 1.0, got {labelSmoothing}.");
-    }
-
     private static Tensor CrossEntropyWithIndices(Tensor logits, int[] targets, ClassLayout layout, Reduction reduction,
         float labelSmoothing, int ignoreIndex, Tensor? weight)
     {
-        CheckLabelSmoothing(labelSmoothing);
+        LossSupport.CheckLabelSmoothing(nameof(CrossEntropy), labelSmoothing);
         var classWeight = ClassTargets.CheckWeight(nameof(CrossEntropy), weight, layout);
         ClassTargets.CheckRange(nameof(CrossEntropy), targets, layout, ignoreIndex);
         var (outer, classes, inner) = (layout.Outer, layout.Classes, layout.Inner);
@@ -68,7 +62,7 @@ public static partial class F
     private static Tensor CrossEntropyWithProbabilities(Tensor logits, Tensor target, ClassLayout layout, Reduction reduction,
         float labelSmoothing, int ignoreIndex, Tensor? weight)
     {
-        CheckLabelSmoothing(labelSmoothing);
+        LossSupport.CheckLabelSmoothing(nameof(CrossEntropy), labelSmoothing);
         if (ignoreIndex >= 0)
             throw new ArgumentException($"CrossEntropy: ignoreIndex ({ignoreIndex}) is not supported with class-probability targets (target shape {target.Shape} equals the logits' shape).", nameof(ignoreIndex));
         var classWeight = ClassTargets.CheckWeight(nameof(CrossEntropy), weight, layout);

@@ -10,7 +10,7 @@ public static partial class F
     /// </summary>
     public static Tensor SmoothL1Loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, float beta = 1f)
     {
-        if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), $"SmoothL1Loss: beta must be >= 0, got {beta}.");
+        LossSupport.CheckBeta(nameof(SmoothL1Loss), beta);
         return PointwiseLoss.Apply("SmoothL1Loss", input, target, reduction,
             (x, y, loss) => PointwiseLossKernels.SmoothL1Forward(x, y, loss, beta),
             (upstream, x, y, gradX, gradY) => PointwiseLossKernels.SmoothL1Backward(upstream, x, y, gradX, gradY, beta));

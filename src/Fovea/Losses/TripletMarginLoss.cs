@@ -23,7 +23,7 @@ public static partial class F
             throw new ArgumentException($"{op}: positive has shape {positive.Shape}, expected the anchor's shape {anchor.Shape}.", nameof(positive));
         if (negative.Shape != anchor.Shape)
             throw new ArgumentException($"{op}: negative has shape {negative.Shape}, expected the anchor's shape {anchor.Shape}.", nameof(negative));
-        if (!(p > 0)) throw new ArgumentOutOfRangeException(nameof(p), $"{op}: p must be > 0 (or +infinity), got {p}.");
+        LossSupport.CheckNormOrder(op, p);
 
         var anchorPositive = PairwiseDistance(anchor, positive, p, eps);
         var anchorNegative = PairwiseDistance(anchor, negative, p, eps);

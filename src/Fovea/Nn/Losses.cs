@@ -20,8 +20,7 @@ public sealed class CrossEntropyLoss : Loss
     public CrossEntropyLoss(Tensor? weight = null, int ignoreIndex = -100, Reduction reduction = Reduction.Mean, float labelSmoothing = 0f)
         : base(reduction)
     {
-        if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"CrossEntropyLoss: labelSmoothing must be between 0.0 and 1.0, got {labelSmoothing}.");
+        LossSupport.CheckLabelSmoothing(nameof(CrossEntropyLoss), labelSmoothing);
         Weight = weight;
         IgnoreIndex = ignoreIndex;
         LabelSmoothing = labelSmoothing;
@@ -62,7 +61,7 @@ public sealed class SmoothL1Loss : Loss
 {
     public SmoothL1Loss(Reduction reduction = Reduction.Mean, float beta = 1f) : base(reduction)
     {
-        if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), $"SmoothL1Loss: beta must be >= 0, got {beta}.");
+        LossSupport.CheckBeta(nameof(SmoothL1Loss), beta);
         Beta = beta;
     }
 
@@ -98,7 +97,7 @@ public sealed class TripletMarginLoss
 {
     public TripletMarginLoss(float margin = 1f, float p = 2f, float eps = 1e-6f, bool swap = false, Reduction reduction = Reduction.Mean)
     {
-        if (!(p > 0)) throw new ArgumentOutOfRangeException(nameof(p), $"TripletMarginLoss: p must be > 0 (or +infinity), got {p}.");
+        LossSupport.CheckNormOrder(nameof(TripletMarginLoss), p);
         (Margin, P, Eps, Swap, Reduction) = (margin, p, eps, swap, reduction);
     }
 

@@ -17,7 +17,7 @@ public static partial class F
         if (x1.Rank == 0) throw new ArgumentException($"{op}: x1 must have at least one dimension (..., D), got a scalar.", nameof(x1));
         if (x1.Shape != x2.Shape)
             throw new ArgumentException($"{op}: x2 has shape {x2.Shape}, expected x1's shape {x1.Shape}.", nameof(x2));
-        if (!(p > 0)) throw new ArgumentOutOfRangeException(nameof(p), $"{op}: p must be > 0 (or +infinity), got {p}.");
+        LossSupport.CheckNormOrder(op, p);
         var leading = x1.Shape.Dims[..^1].ToArray();
         int length = x1.Shape[x1.Rank - 1], rows = new Shape(leading).Size;
         var distances = Tensor.NewStorage(rows);

@@ -8,12 +8,18 @@ namespace Fovea.Optim;
 /// </summary>
 public sealed class CosineAnnealingLR : LRScheduler
 {
-    public CosineAnnealingLR(Optimizer optimizer, int tMax, float etaMin = 0f) : base(optimizer)
+    public CosineAnnealingLR(Optimizer optimizer, int tMax, float etaMin = 0f) : base(Checked(optimizer, tMax, etaMin))
+    {
+        (TMax, EtaMin) = (tMax, etaMin);
+        Initialize();
+    }
+
+    // Runs before the base constructor, which records the groups' initial rates.
+    private static Optimizer Checked(Optimizer optimizer, int tMax, float etaMin)
     {
         if (tMax <= 0) throw new ArgumentOutOfRangeException(nameof(tMax), $"CosineAnnealingLR: tMax must be > 0, got {tMax}.");
         if (!float.IsFinite(etaMin)) throw new ArgumentOutOfRangeException(nameof(etaMin), $"CosineAnnealingLR: etaMin must be finite, got {etaMin}.");
-        (TMax, EtaMin) = (tMax, etaMin);
-        Initialize();
+        return optimizer;
     }
 
     public int TMax { get; private set; }
@@ -38,6 +44,13 @@ public sealed class CosineAnnealingLR : LRScheduler
     }
 
     protected override IEnumerable<(string Name, float Value)> Settings() => [("T_max", TMax), ("eta_min", EtaMin)];
+
+    protected override string? CheckSetting(string name, float value) => name switch
+    {
+        "T_max" when !(value >= 1 && value == MathF.Round(value)) => $"T_max must be a positive integer, got {value}",
+        "eta_min" when !float.IsFinite(value) => $"eta_min must be finite, got {value}",
+        _ => null,
+    };
 
     protected override void RestoreSetting(string name, float value)
     {

@@ -58,6 +58,9 @@ public abstract class LRScheduler
     /// <summary>Restores one setting saved by <see cref="Settings"/>.</summary>
     protected abstract void RestoreSetting(string name, float value);
 
+    /// <summary>Why a saved setting cannot be restored, or null when it can.</summary>
+    protected abstract string? CheckSetting(string name, float value);
+
     public Dictionary<string, Tensor> StateDict()
     {
         var state = new Dictionary<string, Tensor>
@@ -84,8 +87,15 @@ public abstract class LRScheduler
                 problems.Add($"{key}: shape {rates.Shape}, expected ({groups}), one rate per parameter group");
         if (state.TryGetValue("last_epoch", out var epoch) && (epoch.Size != 1 || epoch.ReadOnlySpan[0] != MathF.Round(epoch.ReadOnlySpan[0])))
             problems.Add("last_epoch must be one integer");
+        foreach (var (name, _) in Settings())
+        {
+            if (!state.TryGetValue(name, out var setting)) continue;
+            string? problem = setting.Size != 1 ? $"{name} must be one value" : CheckSetting(name, setting.ReadOnlySpan[0]);
+            if (problem is not null) problems.Add(problem);
+        }
         if (problems.Count > 0)
             throw new ArgumentException($"LoadStateDict into {GetType().Name} failed: " + string.Join("; ", problems) + ".", nameof(state));
+        // ToList: restoring changes the values Settings() reports.
         foreach (var (name, _) in Settings().ToList()) RestoreSetting(name, state[name].ReadOnlySpan[0]);
         LastEpoch = (int)state["last_epoch"].ReadOnlySpan[0];
         BaseLearningRates = state["base_lrs"].ToArray();

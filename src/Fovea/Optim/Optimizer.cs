@@ -27,7 +27,6 @@ public abstract class Optimizer
         foreach (var group in groups)
         {
             ArgumentNullException.ThrowIfNull(group, nameof(parameterGroups));
-            group.ApplyDefaults(learningRate, weightDecay);
             foreach (var parameter in group.Parameters)
             {
                 ArgumentNullException.ThrowIfNull(parameter, nameof(parameterGroups));
@@ -40,6 +39,8 @@ public abstract class Optimizer
             }
         }
         if (parameters.Count == 0) throw new ArgumentException("The optimizer got an empty parameter list.", nameof(parameterGroups));
+        // Only once everything is valid: a rejected optimizer leaves the caller's groups untouched.
+        foreach (var group in groups) group.ApplyDefaults(learningRate, weightDecay);
     }
 
     /// <summary>Wraps a plain parameter list as one group.</summary>

@@ -65,6 +65,9 @@ public sealed class SchedulerAndClippingTests
             Assert.Equal(resumedOptimizer.LearningRate, resumed.LastLearningRates[0]);
         }
         Assert.Throws<ArgumentException>(() => resumed.LoadStateDict(new Dictionary<string, Tensor>(schedulerState) { ["gamma"] = Tensor.Scalar(1f) }));
+        Assert.Contains("T_max", Assert.Throws<ArgumentException>(() =>
+            resumed.LoadStateDict(new Dictionary<string, Tensor>(schedulerState) { ["T_max"] = Tensor.Scalar(0f) })).Message);
+        Assert.Equal(4, resumed.TMax);
     }
 
     [Fact]
