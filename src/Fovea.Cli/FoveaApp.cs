@@ -42,14 +42,17 @@ internal static class FoveaApp
         {
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is CliException or InvalidFileException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        catch (Exception e)
         {
-            error.WriteLine($"fovea: error: {OneLine(e.Message)}");
-            return Failure;
-        }
-        catch (Exception e) when (Environment.GetEnvironmentVariable("FOVEA_TRACE") is null or "")
-        {
-            error.WriteLine($"fovea: internal error: {e.GetType().Name}: {OneLine(e.Message)} (set FOVEA_TRACE=1 for the stack trace)");
+            // Errors the user can act on (bad data, a missing folder, a bad value) are one line. Anything else is
+            // a bug: one line too, with the stack trace on request.
+            bool expected = e is CliException or InvalidFileException or IOException or UnauthorizedAccessException
+                or ArgumentException or InvalidOperationException;
+            bool trace = Environment.GetEnvironmentVariable("FOVEA_TRACE") is { Length: > 0 };
+            error.WriteLine(expected
+                ? $"fovea: error: {OneLine(e.Message)}"
+                : $"fovea: internal error: {e.GetType().Name}: {OneLine(e.Message)}{(trace ? "" : " (set FOVEA_TRACE=1 for the stack trace)")}");
+            if (trace) error.WriteLine(e);
             return Failure;
         }
     }
