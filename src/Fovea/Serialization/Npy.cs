@@ -99,7 +99,7 @@ public static partial class Npy
             DType.Int32 => TensorBytes.Encoding.I32,
             _ => TensorBytes.Encoding.U8,
         }, values);
-        return Tensor.FromSpan(values, new Shape([.. dims]));
+        return new Tensor(values, new Shape([.. dims]));   // takes the array, no second copy
     }
 
     /// <summary>Writes <paramref name="tensor"/> atomically, converting to <paramref name="type"/>.</summary>

@@ -1,0 +1,4 @@
+namespace Fovea.Cli;
+
+/// <summary>An error the user can fix (missing data, a bad value); printed as one line, exit code 1.</summary>
+internal sealed class CliException(string message) : Exception(message);

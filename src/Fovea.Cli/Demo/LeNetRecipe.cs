@@ -1,0 +1,33 @@
+// NEEDS THE MERGED API (F.CrossEntropy, Fovea.Optim.Sgd, and LeNet.cs): excluded from the build by Fovea.Cli.csproj until the merge.
+using Fovea.Nn;
+using Fovea.Optim;
+using Fovea.Vision.Datasets;
+
+namespace Fovea.Cli.Demo;
+
+/// <summary>LeNet-5 on Fashion-MNIST, trained with mean cross-entropy and SGD with momentum.</summary>
+internal sealed class LeNetRecipe : IDemoRecipe
+{
+    public string Name => "LeNet-5";
+
+    public Sequential BuildModel() => LeNet.Create(FashionMnist.ClassCount);
+
+    public TrainStep CreateTrainStep(Sequential model, float learningRate, float momentum)
+    {
+        var optimizer = new Sgd(model.Parameters(), learningRate, momentum);
+        return batch =>
+        {
+            var logits = model.Forward(batch.Images);              // (B, 10)
+            var loss = F.CrossEntropy(logits, batch.Targets);      // mean over the batch
+            optimizer.ZeroGrad();
+            loss.Backward();
+            optimizer.Step();
+            return new StepResult(loss.Item(), logits);
+        };
+    }
+}
+
+internal static partial class DemoRecipes
+{
+    static partial void ProvideLeNet(ref IDemoRecipe? recipe) => recipe = new LeNetRecipe();
+}

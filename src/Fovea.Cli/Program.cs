@@ -1,0 +1,3 @@
+using Spectre.Console;
+
+return Fovea.Cli.FoveaApp.Run(args, AnsiConsole.Console, Console.Out, Console.Error);

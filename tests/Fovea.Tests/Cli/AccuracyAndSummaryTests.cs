@@ -1,0 +1,80 @@
+using Fovea.Cli.Demo;
+using Fovea.Nn;
+using Fovea.Vision.Datasets;
+using Spectre.Console;
+
+namespace Fovea.Tests.Cli;
+
+public sealed class AccuracyAndSummaryTests
+{
+    [Fact]
+    public void CountCorrectTakesTheFirstMaximum()
+    {
+        var logits = Tensor.FromArray([0f, 5f, 5f, 9f, 1f, 2f, -1f, -1f, -3f], 3, 3);
+        Assert.Equal(3, Accuracy.CountCorrect(logits, [1, 0, 0]));
+        Assert.Equal(0, Accuracy.CountCorrect(logits, [2, 1, 1]));
+        Assert.Throws<ArgumentException>(() => Accuracy.CountCorrect(logits, [0, 1]));
+        Assert.Throws<ArgumentException>(() => Accuracy.CountCorrect(Tensor.Zeros(3), [0, 1, 2]));
+    }
+
+    [Fact]
+    public void EvaluateRecordsNoGraphAndRestoresTheMode()
+    {
+        var set = new LabeledImages(Tensor.Rand(new Shape(5, 1, 2, 2), new Generator(1)), [0, 1, 0, 1, 1], 2);
+        var model = new Sequential(new Flatten(), new Linear(4, 2));
+        bool recorded = false;
+        using var hook = model.RegisterForwardHook((_, _, output) => recorded |= output.RequiresGrad);
+        Assert.InRange(Accuracy.Evaluate(model, set, 2), 0f, 1f);
+        Assert.False(recorded);
+        Assert.True(model.Training);
+        model.Eval();
+        Accuracy.Evaluate(model, set, 2);
+        Assert.False(model.Training);
+    }
+
+    [Fact]
+    public void SummaryListsOutputShapesAndParameterCounts()
+    {
+        var model = new Sequential(new Flatten(), new Linear(784, 16), new Identity(), new Linear(16, 10));
+        var rows = ModelSummary.Describe(model, new Shape(1, 1, 28, 28));
+
+        Assert.Equal([new Shape(1, 784), new Shape(1, 16), new Shape(1, 16), new Shape(1, 10)], rows.Select(r => r.OutputShape));
+        Assert.Equal([0L, 784 * 16 + 16, 0L, 16 * 10 + 10], rows.Select(r => r.Parameters));
+        Assert.Equal(["Flatten", "Linear", "Identity", "Linear"], rows.Select(r => r.Layer));
+        Assert.Equal(model.ParameterCount(), rows.Sum(r => r.Parameters));
+        Assert.True(model.Training);
+        Assert.All(model.Parameters(), p => Assert.Null(p.Grad));
+
+        var output = new StringWriter();
+        CliTestSupport.Console(output).Write(ModelSummary.ToTable(rows, new Shape(1, 1, 28, 28), "tiny"));
+        var text = output.ToString();
+        Assert.Contains("tiny", text);
+        Assert.Contains("(1, 784)", text);
+        Assert.Contains("12,560", text);
+        Assert.Contains("12,730", text);
+    }
+
+    [Fact]
+    public void SummaryNamesTheLayerThatRejectsTheInput()
+    {
+        var model = new Sequential(new Flatten(), new Linear(100, 2));
+        var error = Assert.Throws<ArgumentException>(() => ModelSummary.Describe(model, new Shape(1, 1, 28, 28)));
+        Assert.Contains("(1, 784)", error.Message);
+    }
+
+    [Fact]
+    public void PlainLinesAreInvariantAndAboutTenPerEpoch()
+    {
+        var output = new StringWriter();
+        var observer = new PlainLinesObserver(CliTestSupport.Console(output));
+        observer.EpochStarted(1, 3, 157);
+        for (int b = 1; b <= 157; b++) observer.BatchFinished(new BatchProgress(1, 3, b, 157, 0.5f, 0.825f, 1234.4));
+        observer.EpochFinished(new EpochResult(1, 3, 0.61234f, 0.778f, 0.8126f, 8.26, 1212.1));
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.InRange(lines.Length, 10, 13);
+        Assert.Equal("epoch 1/3  batch  15/157  loss 0.5000  acc 82.5%  1234 img/s", lines[0]);
+        Assert.Equal("epoch 1/3  batch 157/157  loss 0.5000  acc 82.5%  1234 img/s", lines[^2]);
+        Assert.Equal("epoch 1/3  train loss 0.6123  train acc 77.8%  test acc 81.3%  8.3 s  1212 img/s", lines[^1]);
+    }
+}
