@@ -4,9 +4,9 @@ namespace Fovea.Cli.Demo;
 /// <param name="DataDirectory">Where the Fashion-MNIST IDX files are; null to search for data/fashion-mnist-subset.</param>
 /// <param name="SavePath">Where to save the trained weights (safetensors), or null.</param>
 internal sealed record DemoOptions(
-    int Epochs = 3,
+    int Epochs = 10,
     int BatchSize = 64,
-    float LearningRate = 0.05f,
+    float LearningRate = 0.02f,
     float Momentum = 0.9f,
     ulong Seed = 0,
     string? DataDirectory = null,

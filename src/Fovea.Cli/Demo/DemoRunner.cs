@@ -11,15 +11,13 @@ internal static class DemoRunner
 {
     /// <param name="searchFrom">Folders to search upwards from for the data when options.DataDirectory is null.</param>
     /// <returns>The epochs' results (the last holds the final test accuracy).</returns>
-    public static IReadOnlyList<EpochResult> Run(DemoOptions options, IDemoRecipe? recipe, IAnsiConsole console, params string[] searchFrom)
+    public static IReadOnlyList<EpochResult> Run(DemoOptions options, IDemoRecipe recipe, IAnsiConsole console, params string[] searchFrom)
     {
         var clock = Stopwatch.StartNew();
         var directory = DataDirectory.Find(options.DataDirectory, searchFrom);
         var train = FashionMnist.Load(directory, train: true, FashionMnist.Normalization);
         var test = FashionMnist.Load(directory, train: false, FashionMnist.Normalization);
         console.Line(Invariant($"Fashion-MNIST from {directory}: {train.Count} training and {test.Count} test images of {train.Height}x{train.Width}, {train.ClassCount} classes"));
-        if (recipe is null)
-            throw new CliException("this build of fovea has no LeNet-5 recipe: Conv2d, MaxPool2d, ReLU, F.CrossEntropy and Sgd are not merged yet (see Fovea.Cli.csproj).");
 
         Generator.ManualSeed(options.Seed);   // the model's initial weights come from the default generator
         var model = recipe.BuildModel();

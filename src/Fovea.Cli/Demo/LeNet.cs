@@ -1,4 +1,3 @@
-// NEEDS THE MERGED API (Conv2d, ReLU, MaxPool2d): excluded from the build by Fovea.Cli.csproj until the merge.
 using Fovea.Nn;
 
 namespace Fovea.Cli.Demo;

@@ -1,4 +1,3 @@
-// NEEDS THE MERGED API (F.CrossEntropy, Fovea.Optim.Sgd, and LeNet.cs): excluded from the build by Fovea.Cli.csproj until the merge.
 using Fovea.Nn;
 using Fovea.Optim;
 using Fovea.Vision.Datasets;
@@ -25,9 +24,4 @@ internal sealed class LeNetRecipe : IDemoRecipe
             return new StepResult(loss.Item(), logits);
         };
     }
-}
-
-internal static partial class DemoRecipes
-{
-    static partial void ProvideLeNet(ref IDemoRecipe? recipe) => recipe = new LeNetRecipe();
 }
