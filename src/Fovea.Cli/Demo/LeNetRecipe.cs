@@ -1,6 +1,7 @@
 using Fovea.Nn;
 using Fovea.Optim;
 using Fovea.Vision.Datasets;
+using Fovea.Vision.Models;
 
 namespace Fovea.Cli.Demo;
 
@@ -9,7 +10,7 @@ internal sealed class LeNetRecipe : IDemoRecipe
 {
     public string Name => "LeNet-5";
 
-    public Sequential BuildModel() => LeNet.Create(FashionMnist.ClassCount);
+    public Sequential BuildModel() => LeNet.LeNet5(FashionMnist.ClassCount);
 
     public TrainStep CreateTrainStep(Sequential model, float learningRate, float momentum)
     {
