@@ -23,6 +23,10 @@ internal static class FoveaApp
             new VersionOption(),
             DemoCommand.Create(console),
             MakeSubsetCommand.Create(console),
+            ShapeCommand.Create(console),
+            ReceptiveCommand.Create(console),
+            SummaryCommand.Create(console),
+            InferCommand.Create(console),
         };
         return root;
     }
@@ -32,15 +36,20 @@ internal static class FoveaApp
     {
         var root = CreateRoot(console);
         var parse = root.Parse(args);
+        string command = parse.CommandResult.Command == root ? "fovea" : $"fovea {parse.CommandResult.Command.Name}";
         if (parse.Errors.Count > 0)
         {
-            string command = parse.CommandResult.Command == root ? "fovea" : $"fovea {parse.CommandResult.Command.Name}";
             error.WriteLine($"fovea: {string.Join(" ", parse.Errors.Select(e => e.Message))} (see '{command} --help')");
             return UsageError;
         }
         try
         {
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"fovea: {OneLine(e.Message)} (see '{command} --help')");
+            return UsageError;
         }
         catch (Exception e)
         {

@@ -11,6 +11,25 @@ public static class Autograd
     /// <summary><c>using (Autograd.NoGrad()) { ... }</c>: no op inside records a graph (torch.no_grad).</summary>
     public static IDisposable NoGrad() => new NoGradScope();
 
+    /// <summary>
+    /// <c>using (Autograd.EnableGrad()) { ... }</c>: ops inside record a graph even within a NoGrad scope
+    /// (torch.enable_grad); the previous state returns on dispose.
+    /// </summary>
+    public static IDisposable EnableGrad() => new EnableGradScope();
+
+    private sealed class EnableGradScope : IDisposable
+    {
+        private readonly int savedDepth = disabledDepth;
+        private bool disposed;
+        public EnableGradScope() => disabledDepth = 0;
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            disabledDepth = savedDepth;
+        }
+    }
+
     private sealed class NoGradScope : IDisposable
     {
         private bool disposed;

@@ -8,7 +8,7 @@ namespace Fovea.Nn;
 /// initialisation. The weight is (out, in/groups, k...) for a convolution and (in, out/groups, k...)
 /// for a transposed one; bias is (out). A convolution has (F·F·C/groups + 1)·K parameters with bias.
 /// </summary>
-public abstract class ConvolutionLayer : Module
+public abstract class ConvolutionLayer : Module, IWindowLayer
 {
     private protected ConvolutionLayer(int spatialRank, int inChannels, int outChannels, SpatialSize kernel,
         SpatialSize? stride, SpatialSize? dilation, int groups, bool bias, bool transposed, Generator? generator,
@@ -49,6 +49,9 @@ public abstract class ConvolutionLayer : Module
     public bool Transposed { get; }
     public Tensor Weight { get; }
     public Tensor? Bias { get; }
+
+    /// <summary>The filter window (kernel, stride, dilation), whatever the input; transposed for a transposed convolution.</summary>
+    public SlidingWindow WindowFor(Shape input) => new(KernelSize, Stride, Dilation, Transposed);
 
     /// <summary>The hyperparameters after kernel_size and stride, PyTorch-style (only those not at their default).</summary>
     private protected abstract IEnumerable<string> ExtraDescription();

@@ -7,7 +7,7 @@ namespace Fovea.Nn;
 /// <see cref="MaxPool3d"/>): keeps the strongest response of each window, per channel; 0 parameters.
 /// Arguments are checked when the layer is built; the input size when it runs.
 /// </summary>
-public abstract class MaxPoolBase : Module
+public abstract class MaxPoolBase : Module, IWindowLayer
 {
     private readonly int[] kernel, stride, dilation;
 
@@ -24,6 +24,9 @@ public abstract class MaxPoolBase : Module
     public Padding Padding { get; }
     public IReadOnlyList<int> Dilation => dilation;
     public bool CeilMode { get; }
+
+    /// <summary>The pooling window (kernel, stride, dilation), whatever the input.</summary>
+    public SlidingWindow WindowFor(Shape input) => new(kernel, stride, dilation);
 
     protected override Tensor OnForward(Tensor input) => F.MaxPoolNd(GetType().Name, input, kernel, stride, Padding, dilation, CeilMode);
 
@@ -61,7 +64,7 @@ public sealed class MaxPool3d : MaxPoolBase
 /// Average pooling of any spatial rank (the shared body of <see cref="AvgPool1d"/>, <see cref="AvgPool2d"/>,
 /// <see cref="AvgPool3d"/>): downsamples by taking window means, per channel; 0 parameters.
 /// </summary>
-public abstract class AvgPoolBase : Module
+public abstract class AvgPoolBase : Module, IWindowLayer
 {
     private readonly int[] kernel, stride;
 
@@ -80,6 +83,9 @@ public abstract class AvgPoolBase : Module
     public bool CeilMode { get; }
     public bool CountIncludePad { get; }
     public int? DivisorOverride { get; }
+
+    /// <summary>The pooling window (kernel, stride, no dilation), whatever the input.</summary>
+    public SlidingWindow WindowFor(Shape input) => new(kernel, stride, Repeat(1, kernel.Length));
 
     protected override Tensor OnForward(Tensor input) =>
         F.AvgPoolNd(GetType().Name, input, kernel, stride, Padding, CeilMode, CountIncludePad, DivisorOverride);
@@ -115,7 +121,7 @@ public sealed class AvgPool3d : AvgPoolBase
 }
 
 /// <summary>Average pooling to a fixed output size (N, C, outputHeight, outputWidth), whatever the input size.</summary>
-public sealed class AdaptiveAvgPool2d : Module
+public sealed class AdaptiveAvgPool2d : Module, IWindowLayer
 {
     public AdaptiveAvgPool2d(int outputHeight, int outputWidth)
     {
@@ -128,12 +134,15 @@ public sealed class AdaptiveAvgPool2d : Module
     public int OutputHeight { get; }
     public int OutputWidth { get; }
 
+    /// <summary>Kernel = stride = input/output per dimension when the output size divides the input size; null otherwise (windows of unequal sizes).</summary>
+    public SlidingWindow? WindowFor(Shape input) => AdaptivePooling.Window(input, OutputHeight, OutputWidth);
+
     protected override Tensor OnForward(Tensor input) => F.AdaptiveAvgPool2d(input, OutputHeight, OutputWidth);
     public override string ToString() => $"AdaptiveAvgPool2d(outputSize=({OutputHeight}, {OutputWidth}))";
 }
 
 /// <summary>Max pooling to a fixed output size (N, C, outputHeight, outputWidth), whatever the input size.</summary>
-public sealed class AdaptiveMaxPool2d : Module
+public sealed class AdaptiveMaxPool2d : Module, IWindowLayer
 {
     public AdaptiveMaxPool2d(int outputHeight, int outputWidth)
     {
@@ -146,6 +155,26 @@ public sealed class AdaptiveMaxPool2d : Module
     public int OutputHeight { get; }
     public int OutputWidth { get; }
 
+    /// <summary>Kernel = stride = input/output per dimension when the output size divides the input size; null otherwise (windows of unequal sizes).</summary>
+    public SlidingWindow? WindowFor(Shape input) => AdaptivePooling.Window(input, OutputHeight, OutputWidth);
+
     protected override Tensor OnForward(Tensor input) => F.AdaptiveMaxPool2d(input, OutputHeight, OutputWidth);
     public override string ToString() => $"AdaptiveMaxPool2d(outputSize=({OutputHeight}, {OutputWidth}))";
+}
+
+/// <summary>What the adaptive pooling layers share.</summary>
+file static class AdaptivePooling
+{
+    /// <summary>
+    /// Output position i pools input positions floor(i·I/O) to ceil((i + 1)·I/O) − 1 (PyTorch's rule): one
+    /// window of size I/O moved by I/O when O divides I; windows of unequal sizes (null) otherwise.
+    /// </summary>
+    public static SlidingWindow? Window(Shape input, int outputHeight, int outputWidth)
+    {
+        if (input.Rank < 2) return null;
+        int height = input[input.Rank - 2], width = input[input.Rank - 1];
+        if (height == 0 || width == 0 || height % outputHeight != 0 || width % outputWidth != 0) return null;
+        int[] kernel = [height / outputHeight, width / outputWidth];
+        return new SlidingWindow(kernel, kernel, [1, 1]);
+    }
 }

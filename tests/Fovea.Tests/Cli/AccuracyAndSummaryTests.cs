@@ -2,6 +2,7 @@ using Fovea.Cli.Demo;
 using Fovea.Nn;
 using Fovea.Vision.Datasets;
 using Spectre.Console;
+using ModelSummary = Fovea.Cli.Demo.ModelSummary;
 
 namespace Fovea.Tests.Cli;
 

@@ -79,6 +79,26 @@ public sealed class AutogradTests
     }
 
     [Fact]
+    public void EnableGradRecordsInsideNoGradAndRestoresIt()
+    {
+        var x = Tensor.FromArray([1f]).RequiresGradient();
+        using (Autograd.NoGrad())
+        using (Autograd.NoGrad())
+        {
+            using (Autograd.EnableGrad())
+            {
+                Assert.True(Autograd.IsEnabled);
+                Assert.True((x * 2f).RequiresGrad);
+                using (Autograd.NoGrad()) Assert.False((x * 2f).RequiresGrad);
+                Assert.True(Autograd.IsEnabled);
+            }
+            Assert.False(Autograd.IsEnabled);
+            Assert.False((x * 2f).RequiresGrad);
+        }
+        Assert.True(Autograd.IsEnabled);
+    }
+
+    [Fact]
     public void DetachCutsTheGraphButSharesStorage()
     {
         var x = Tensor.FromArray([1f, 2f]).RequiresGradient();
