@@ -9,9 +9,10 @@ namespace Fovea.Cli;
 /// <summary>The `fovea` command line: parses, runs a subcommand, and turns errors into one-line messages and exit codes.</summary>
 internal static class FoveaApp
 {
-    /// <summary>Bad command line (unknown option, bad value).</summary>
+    /// <summary>An error the user can fix: a bad command line (unknown option, bad value) or bad input (a missing
+    /// folder, a truncated or corrupt file, labels out of range, a model that does not fit the data).</summary>
     public const int UsageError = 2;
-    /// <summary>The command ran and failed (missing data, a corrupt file, ...).</summary>
+    /// <summary>An internal error (a bug): anything the program did not expect.</summary>
     public const int Failure = 1;
 
     public static Command CreateRoot(IAnsiConsole console)
@@ -27,6 +28,9 @@ internal static class FoveaApp
             ReceptiveCommand.Create(console),
             SummaryCommand.Create(console),
             InferCommand.Create(console),
+            TrainCommand.Create(console),
+            EvalCommand.Create(console),
+            PredictCommand.Create(console),
         };
         return root;
     }
@@ -62,7 +66,7 @@ internal static class FoveaApp
                 ? $"fovea: error: {OneLine(e.Message)}"
                 : $"fovea: internal error: {e.GetType().Name}: {OneLine(e.Message)}{(trace ? "" : " (set FOVEA_TRACE=1 for the stack trace)")}");
             if (trace) error.WriteLine(e);
-            return Failure;
+            return expected ? UsageError : Failure;
         }
     }
 

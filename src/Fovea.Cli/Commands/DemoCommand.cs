@@ -32,7 +32,7 @@ internal static class DemoCommand
         {
             var options = new DemoOptions(parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(learningRate),
                 parse.GetValue(momentum), parse.GetValue(seed), parse.GetValue(data), parse.GetValue(save));
-            DemoRunner.Run(options, new LeNetRecipe(), console, Environment.CurrentDirectory, AppContext.BaseDirectory);
+            DemoRunner.Run(options, console, Environment.CurrentDirectory, AppContext.BaseDirectory);
             return 0;
         });
         return command;

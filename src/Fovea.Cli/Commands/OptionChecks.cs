@@ -19,4 +19,11 @@ internal static class OptionChecks
     }
 
     public static Option<int> AtLeastOne(this Option<int> option) => option.Check(v => v >= 1 ? null : $"must be >= 1, got {v}.");
+
+    /// <summary>Accepts only the given values (compared exactly; they are listed in the help).</summary>
+    public static Option<string> OneOf(this Option<string> option, params string[] values)
+    {
+        option.AcceptOnlyFromAmong(values);
+        return option;
+    }
 }

@@ -31,15 +31,9 @@ public static class FashionMnist
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var (images, labels) = FileNames(train);
-        return LabeledImages.FromIdx(Locate(directory, images), Locate(directory, labels), ClassCount, normalization);
+        return LabeledImages.FromIdx(IdxDataset.Locate(directory, images), IdxDataset.Locate(directory, labels), ClassCount, normalization);
     }
 
-    private static string Locate(string directory, string gzipName)
-    {
-        var gzipped = Path.Combine(directory, gzipName);
-        if (File.Exists(gzipped)) return gzipped;
-        var raw = Path.Combine(directory, Path.GetFileNameWithoutExtension(gzipName));
-        if (File.Exists(raw)) return raw;
-        throw new FileNotFoundException($"Fashion-MNIST file not found: neither {gzipped} nor {raw} exists.", gzipped);
-    }
+    /// <summary>The training or test split as a byte dataset (1 x 28 x 28 images, converted to [0, 1] when read).</summary>
+    public static ByteImageDataset Open(string directory, bool train) => IdxDataset.FromFolder(directory, train, ClassNames);
 }

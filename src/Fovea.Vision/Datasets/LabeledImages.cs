@@ -24,14 +24,15 @@ public sealed record MiniBatch(Tensor Images, Tensor Targets, int[] Labels);
 /// An image-classification dataset held in memory: images (N, C, H, W) as float32 and one class
 /// index per image, both as <c>int[]</c> and as a float tensor (N) (what F.CrossEntropy takes).
 /// </summary>
-public sealed class LabeledImages
+public sealed class LabeledImages : IImageDataset
 {
     private readonly int[] labels;
 
     /// <param name="images">(N, C, H, W) float32.</param>
     /// <param name="labels">N class indices in [0, <paramref name="classCount"/>).</param>
     /// <param name="classCount">Number of classes.</param>
-    public LabeledImages(Tensor images, int[] labels, int classCount)
+    /// <param name="classNames">The classes' names by label (default "0", "1", ...).</param>
+    public LabeledImages(Tensor images, int[] labels, int classCount, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
@@ -43,7 +44,10 @@ public sealed class LabeledImages
         for (int i = 0; i < labels.Length; i++)
             if ((uint)labels[i] >= (uint)classCount)
                 throw new ArgumentOutOfRangeException(nameof(labels), $"label {labels[i]} at index {i} is out of range for {classCount} classes.");
+        if (classNames is not null && classNames.Count != classCount)
+            throw new ArgumentException($"{classNames.Count} class names given for {classCount} classes.", nameof(classNames));
         Images = images;
+        ClassNames = classNames ?? [.. Enumerable.Range(0, classCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture))];
         this.labels = (int[])labels.Clone();
         ClassCount = classCount;
         var targets = new float[labels.Length];
@@ -61,10 +65,22 @@ public sealed class LabeledImages
     public Tensor Targets { get; }
 
     public int ClassCount { get; }
+    public IReadOnlyList<string> ClassNames { get; }
     public int Count => labels.Length;
     public int Channels => Images.Shape[1];
     public int Height => Images.Shape[2];
     public int Width => Images.Shape[3];
+
+    public int GetLabel(int index) =>
+        (uint)index < (uint)labels.Length ? labels[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), $"index {index} is out of range for a dataset of {labels.Length} images.");
+
+    public Image GetImage(int index)
+    {
+        GetLabel(index);
+        int itemSize = Channels * Height * Width;
+        return new Image(Images.ReadOnlySpan.Slice(index * itemSize, itemSize).ToArray(), Channels, Height, Width);
+    }
 
     /// <summary>Number of images of each class.</summary>
     public int[] ClassCounts()

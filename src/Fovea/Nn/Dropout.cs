@@ -17,6 +17,9 @@ public sealed class Dropout : Module
     }
 
     public float P { get; }
+
+    /// <summary>The generator of the masks, or null for <see cref="Generator.Default"/> (trainers save its state in checkpoints).</summary>
+    public Generator? Generator => generator;
     protected override Tensor OnForward(Tensor input) => F.Dropout(input, P, Training, generator);
     public override string ToString() => $"Dropout(p={P})";
 }

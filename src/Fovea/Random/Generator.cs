@@ -26,7 +26,11 @@ public sealed class Generator
     }
 
     /// <summary>The full state, for checkpoints that resume bit for bit.</summary>
-    public ulong[] GetState() => [s0, s1, s2, s3, spareNormal.HasValue ? 1UL : 0UL, spareNormal.HasValue ? (ulong)BitConverter.DoubleToInt64Bits(spareNormal.Value) : 0UL];
+    public ulong[] GetState()
+    {
+        var spare = spareNormal;   // read once: the default generator may be in use on another thread
+        return [s0, s1, s2, s3, spare.HasValue ? 1UL : 0UL, spare.HasValue ? (ulong)BitConverter.DoubleToInt64Bits(spare.Value) : 0UL];
+    }
 
     public void SetState(ulong[] state)
     {

@@ -36,7 +36,7 @@ public sealed class FoveaAppTests
     [InlineData(new[] { "demo", "--seed", "-1" }, "'--seed'")]
     [InlineData(new[] { "demo", "--bogus" }, "Unrecognized command or argument '--bogus'")]
     [InlineData(new[] { "make-subset", "--train-per-class", "0" }, "--train-per-class must be >= 1, got 0.")]
-    [InlineData(new[] { "train" }, "Unrecognized command or argument 'train'")]
+    [InlineData(new[] { "train" }, "Option '--model' is required")]
     public void BadCommandLineIsAUsageError(string[] args, string fragment)
     {
         var (code, output, error) = Run(args);
@@ -64,7 +64,7 @@ public sealed class FoveaAppTests
     {
         using var folder = new TempDirectory();
         var (code, _, error) = Run("demo", "--data", folder.File("absent"));
-        Assert.Equal(FoveaApp.Failure, code);
+        Assert.Equal(FoveaApp.UsageError, code);
         AssertOneLineError(error, $"fovea: error: --data: directory '{folder.File("absent")}' does not exist.");
     }
 
@@ -73,7 +73,7 @@ public sealed class FoveaAppTests
     {
         using var folder = new TempDirectory();
         var (code, _, error) = Run("demo", "--data", folder.Path);
-        Assert.Equal(FoveaApp.Failure, code);
+        Assert.Equal(FoveaApp.UsageError, code);
         AssertOneLineError(error, "train-images-idx3-ubyte.gz");
     }
 
@@ -85,7 +85,7 @@ public sealed class FoveaAppTests
         var labels = folder.File("train-labels-idx1-ubyte.gz");
         File.WriteAllBytes(labels, File.ReadAllBytes(labels)[..20]);
         var (code, _, error) = Run("demo", "--data", folder.Path);
-        Assert.Equal(FoveaApp.Failure, code);
+        Assert.Equal(FoveaApp.UsageError, code);
         AssertOneLineError(error, labels);
     }
 
@@ -112,20 +112,20 @@ public sealed class FoveaAppTests
         using var folder = new TempDirectory();
         CliTestSupport.WriteSmallSubset(folder, 20, 10);
         var output = new StringWriter();
-        var options = new DemoOptions(Epochs: 2, BatchSize: 32, LearningRate: 0.1f, DataDirectory: folder.Path, SavePath: folder.File("model.safetensors"));
-        var results = DemoRunner.Run(options, new SoftmaxRegressionRecipe(), CliTestSupport.Console(output));
+        var options = new DemoOptions(Epochs: 2, BatchSize: 32, LearningRate: 0.05f, DataDirectory: folder.Path, SavePath: folder.File("model.safetensors"));
+        var results = DemoRunner.Run(options, CliTestSupport.Console(output));
         var text = output.ToString();
 
         Assert.Equal(2, results.Count);
-        Assert.Contains("softmax regression", text);
-        Assert.Contains("(1, 784)", text);
-        Assert.Contains("7,850", text);
-        Assert.Contains("Training for 2 epochs: batch size 32, SGD lr 0.1 momentum 0.9, seed 0", text);
+        Assert.True(results[1].TrainLoss < results[0].TrainLoss, $"loss {results[0].TrainLoss} then {results[1].TrainLoss}");
+        Assert.Contains("LeNet-5", text);
+        Assert.Contains("(1, 16, 5, 5)", text);
+        Assert.Contains("Training for 2 epochs: batch size 32, SGD lr 0.05 momentum 0.9, seed 0", text);
         Assert.Contains("epoch 1/2  batch 7/7", text);
         Assert.Contains("epoch 2/2  train loss", text);
-        Assert.Contains($"Final test accuracy: {100 * results[1].TestAccuracy:F2}% (100 images).", text);
+        Assert.Contains($"Final test accuracy: {100 * results[1].ValidationAccuracy:F2}% (100 images).", text);
         var saved = Safetensors.Read(folder.File("model.safetensors"));
-        Assert.Equal(["1.weight", "1.bias"], saved.Keys);
+        Assert.Equal(["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias", "11.weight", "11.bias"], saved.Keys);
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class FoveaAppTests
     {
         using var folder = new TempDirectory();
         var (code, _, error) = Run("make-subset", "--source", folder.File("absent"), "--output", folder.File("out"));
-        Assert.Equal(FoveaApp.Failure, code);
+        Assert.Equal(FoveaApp.UsageError, code);
         AssertOneLineError(error, "dataset-fashion-mnist");
         Assert.False(Directory.Exists(folder.File("out")));
     }

@@ -247,13 +247,13 @@ public sealed class ShapeCommandsTests
         string[] Args(string weights, string input) =>
             ["infer", "--model", "lenet5", "--weights", folder.File(weights), "--input", folder.File(input), "--output", folder.File("y.npy")];
 
-        AssertError(Args("absent.safetensors", "x.npy"), FoveaApp.Failure, $"--weights: file '{folder.File("absent.safetensors")}' does not exist.");
-        AssertError(Args("lenet.safetensors", "absent.npy"), FoveaApp.Failure, $"--input: file '{folder.File("absent.npy")}' does not exist.");
-        AssertError(Args("bad.safetensors", "x.npy"), FoveaApp.Failure, "does not fit lenet5: LoadStateDict into Sequential failed: missing keys: 0.bias. unexpected keys: extra.weight.");
-        AssertError(Args("corrupt.safetensors", "x.npy"), FoveaApp.Failure, "corrupt.safetensors");
-        AssertError(Args("lenet.safetensors", "wrong-channels.npy"), FoveaApp.Failure, "wrong-channels.npy has shape (2, 3, 28, 28); lenet5 takes a batch of shape (N, 1, 28, 28) with N >= 1.");
-        AssertError(Args("lenet.safetensors", "unbatched.npy"), FoveaApp.Failure, "unbatched.npy has shape (1, 28, 28); lenet5 takes a batch of shape (N, 1, 28, 28)");
-        AssertError(Args("lenet.safetensors", "wrong-size.npy"), FoveaApp.Failure, "wrong-size.npy has shape (2, 1, 32, 32), which lenet5 cannot take (its usual input is (N, 1, 28, 28)): ");
+        AssertError(Args("absent.safetensors", "x.npy"), FoveaApp.UsageError, $"--weights: file '{folder.File("absent.safetensors")}' does not exist.");
+        AssertError(Args("lenet.safetensors", "absent.npy"), FoveaApp.UsageError, $"--input: file '{folder.File("absent.npy")}' does not exist.");
+        AssertError(Args("bad.safetensors", "x.npy"), FoveaApp.UsageError, "does not fit lenet5: LoadStateDict into Sequential failed: missing keys: 0.bias. unexpected keys: extra.weight.");
+        AssertError(Args("corrupt.safetensors", "x.npy"), FoveaApp.UsageError, "corrupt.safetensors");
+        AssertError(Args("lenet.safetensors", "wrong-channels.npy"), FoveaApp.UsageError, "wrong-channels.npy has shape (2, 3, 28, 28); lenet5 takes a batch of shape (N, 1, 28, 28) with N >= 1.");
+        AssertError(Args("lenet.safetensors", "unbatched.npy"), FoveaApp.UsageError, "unbatched.npy has shape (1, 28, 28); lenet5 takes a batch of shape (N, 1, 28, 28)");
+        AssertError(Args("lenet.safetensors", "wrong-size.npy"), FoveaApp.UsageError, "wrong-size.npy has shape (2, 1, 32, 32), which lenet5 cannot take (its usual input is (N, 1, 28, 28)): ");
         Assert.False(File.Exists(folder.File("y.npy")));
         AssertUsageError(["infer", "--model", "lenet5", "--input", "x.npy", "--output", "y.npy"], "Option '--weights' is required.");
     }
