@@ -90,6 +90,16 @@ public sealed class GemmFastTests(ITestOutputHelper output)
     public void WideProductMatchesReference(bool transposeA, bool transposeB) =>
         Check(transposeA, transposeB, 13, 2000, 100, 1f, 1f, padding: 0, seed: 5);
 
+    /// <summary>One and two rows of C (the few-rows path, no packing) with long rows and a long k.</summary>
+    [Theory]
+    [MemberData(nameof(Transposes))]
+    public void OneOrTwoRowProductsMatchReference(bool transposeA, bool transposeB)
+    {
+        Check(transposeA, transposeB, 1, 1000, 512, 1f, 0f, padding: 3, seed: 8);
+        Check(transposeA, transposeB, 2, 300, 700, -2f, 0.5f, padding: 0, seed: 9);
+        Check(transposeA, transposeB, 3, 300, 700, 1f, 1f, padding: 1, seed: 10); // the first size that packs
+    }
+
     /// <summary>The same products with 1 to 4 threads: odd task counts and splits that do not divide evenly.</summary>
     [Fact]
     public void ResultDoesNotDependOnTheThreadCount()

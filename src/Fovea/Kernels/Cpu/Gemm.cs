@@ -34,7 +34,7 @@ internal static class Gemm
     /// <summary>
     /// Same contract as <see cref="Reference"/>, fast: packed, cache-blocked, register-blocked SIMD
     /// micro-kernels (<see cref="GemmBlocked"/>), multithreaded over <see cref="CpuThreads"/> when the product
-    /// is large enough. Accumulates in float, so results differ from the reference by rounding only.
+    /// is large enough; one- and two-row products go to <see cref="GemmFewRows"/>. Accumulates in float, so results differ from the reference by rounding only.
     /// Checks that every span holds the rows its leading dimension implies before touching memory.
     /// </summary>
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
@@ -58,7 +58,10 @@ internal static class Gemm
             }
             return;
         }
-        GemmBlocked.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        if (m <= GemmFewRows.MaxRows)
+            GemmFewRows.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else
+            GemmBlocked.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     /// <summary>Which micro-kernel <see cref="Multiply"/> uses in this process (set by the hardware and DOTNET_Enable* settings).</summary>

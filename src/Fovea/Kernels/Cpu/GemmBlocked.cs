@@ -211,6 +211,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>C[r, j] = tile[r, j] + beta·C[r, j] over the valid part; beta 0 does not read C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StorePartialTile(float* tile, int tileColumns, int validRows, int validColumns, float* c, nint ldc, float beta)
     {
         for (int r = 0; r < validRows; r++, tile += tileColumns, c += ldc)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Fovea.Kernels.Cpu;
 
@@ -22,6 +23,24 @@ internal interface IGemmMicroKernel
     static abstract GemmKernel Kind { get; }
 
     static abstract unsafe void Run(float* a, float* b, int depth, float* c, nint ldc, float alpha, float beta);
+}
+
+/// <summary>Helpers shared by the SIMD micro-kernels.</summary>
+internal static class GemmTile
+{
+    /// <summary>
+    /// Asks for the six rows of a C tile (each <paramref name="lines"/> 64-byte lines) before the k loop, so
+    /// that the cache misses on C (rows ldc apart, rarely cached) overlap the arithmetic instead of
+    /// stalling the final load/store.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Prefetch(float* c, nint ldc, int lines)
+    {
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < 6; r++)
+            for (int line = 0; line < lines; line++)
+                Sse.Prefetch0(c + r * ldc + line * 16);
+    }
 }
 
 /// <summary>Which micro-kernel the fast GEMM uses on this machine and runtime configuration.</summary>
@@ -50,6 +69,7 @@ internal struct GemmKernel6x32 : IGemmMicroKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, int depth, float* c, nint ldc, float alpha, float beta)
     {
+        GemmTile.Prefetch(c, ldc, 2);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < depth; p++)
@@ -114,6 +134,7 @@ internal struct GemmKernel6x16 : IGemmMicroKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, int depth, float* c, nint ldc, float alpha, float beta)
     {
+        GemmTile.Prefetch(c, ldc, 1);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < depth; p++)

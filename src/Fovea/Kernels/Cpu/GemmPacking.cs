@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Fovea.Kernels.Cpu;
 
@@ -43,18 +45,28 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // op(A)[i, p] = a[i·lda + p]: read each stored row contiguously, write it with stride R.
+                // op(A)[i, p] = a[i·lda + p]: stored rows run along k, so the panel is their transpose.
+                int p0 = 0;
+                if (Avx.IsSupported && rowsPerPanel <= 8)
+                {
+                    // 8 k steps at a time: the R rows (zeros past the edge and up to 8) transposed in registers,
+                    // each k step stored as 8 floats whose last 8 - R are overwritten by the next step. Stopping
+                    // while a later step remains keeps those spare floats inside this panel.
+                    float* source = a + firstRow * lda + depth0;
+                    for (; p0 + 8 < depth; p0 += 8)
+                        Transpose8x8(source + p0, lda, valid, destination + p0 * rowsPerPanel, rowsPerPanel);
+                }
                 for (int r = 0; r < rowsPerPanel; r++)
                 {
                     float* column = destination + r;
                     if (r < valid)
                     {
                         float* source = a + (firstRow + r) * lda + depth0;
-                        for (int p = 0; p < depth; p++) column[p * rowsPerPanel] = source[p];
+                        for (int p = p0; p < depth; p++) column[p * rowsPerPanel] = source[p];
                     }
                     else
                     {
-                        for (int p = 0; p < depth; p++) column[p * rowsPerPanel] = 0;
+                        for (int p = p0; p < depth; p++) column[p * rowsPerPanel] = 0;
                     }
                 }
             }
@@ -76,18 +88,28 @@ internal static unsafe class GemmPacking
             int valid = Math.Min(columnsPerPanel, columns - first);
             if (transposeB)
             {
-                // op(B)[p, j] = b[j·ldb + p]: read each stored row (one column of op(B)) contiguously.
+                // op(B)[p, j] = b[j·ldb + p]: stored rows (columns of op(B)) run along k; the panel is their transpose.
+                float* source = b + (column0 + first) * ldb + depth0;
+                int p0 = 0;
+                if (Avx.IsSupported && columnsPerPanel % 8 == 0)
+                {
+                    // 8 x 8 blocks transposed in registers: 8 stored rows by 8 k steps at a time.
+                    for (; p0 + 8 <= depth; p0 += 8)
+                        for (int group = 0; group < columnsPerPanel; group += 8)
+                            Transpose8x8(source + group * ldb + p0, ldb, valid - group,
+                                destination + p0 * columnsPerPanel + group, columnsPerPanel);
+                }
                 for (int j = 0; j < columnsPerPanel; j++)
                 {
                     float* column = destination + j;
                     if (j < valid)
                     {
-                        float* source = b + (column0 + first + j) * ldb + depth0;
-                        for (int p = 0; p < depth; p++) column[p * columnsPerPanel] = source[p];
+                        float* row = source + j * ldb;
+                        for (int p = p0; p < depth; p++) column[p * columnsPerPanel] = row[p];
                     }
                     else
                     {
-                        for (int p = 0; p < depth; p++) column[p * columnsPerPanel] = 0;
+                        for (int p = p0; p < depth; p++) column[p * columnsPerPanel] = 0;
                     }
                 }
             }
@@ -108,5 +130,41 @@ internal static unsafe class GemmPacking
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Transposes an 8 x 8 block in registers: row i (8 floats at source + i·sourceStride; rows from
+    /// <paramref name="rows"/> on read as zero, and are never touched) becomes column i of the output, whose row q
+    /// (8 floats) is stored at destination + q·destinationStride.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* source, nint sourceStride, int rows, float* destination, nint destinationStride)
+    {
+        var r0 = rows > 0 ? Avx.LoadVector256(source) : Vector256<float>.Zero;
+        var r1 = rows > 1 ? Avx.LoadVector256(source + sourceStride) : Vector256<float>.Zero;
+        var r2 = rows > 2 ? Avx.LoadVector256(source + 2 * sourceStride) : Vector256<float>.Zero;
+        var r3 = rows > 3 ? Avx.LoadVector256(source + 3 * sourceStride) : Vector256<float>.Zero;
+        var r4 = rows > 4 ? Avx.LoadVector256(source + 4 * sourceStride) : Vector256<float>.Zero;
+        var r5 = rows > 5 ? Avx.LoadVector256(source + 5 * sourceStride) : Vector256<float>.Zero;
+        var r6 = rows > 6 ? Avx.LoadVector256(source + 6 * sourceStride) : Vector256<float>.Zero;
+        var r7 = rows > 7 ? Avx.LoadVector256(source + 7 * sourceStride) : Vector256<float>.Zero;
+        // Interleave pairs of rows, then pairs of pairs: s_q holds columns q (low 128 bits) and q + 4 (high) of
+        // four rows; the last step joins the halves of the two four-row groups.
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(destination, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(destination + destinationStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(destination + 2 * destinationStride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(destination + 3 * destinationStride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(destination + 4 * destinationStride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(destination + 5 * destinationStride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(destination + 6 * destinationStride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(destination + 7 * destinationStride, Avx.Permute2x128(s3, s7, 0x31));
     }
 }

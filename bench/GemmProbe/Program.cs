@@ -1,0 +1,120 @@
+// GemmProbe: GFLOP/s of Fovea's SGEMM (the internal Gemm.Multiply, reached by reflection) for square sizes,
+// with 1 and 2 threads, median of several timed runs after warm-up.
+// Usage: dotnet run -c Release --project bench/GemmProbe -- [--runs N] [--sizes 512,1024,2048] [--threads 1,2]
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Fovea;
+
+var runs = Option("--runs", "7").Split(',').Select(int.Parse).Single();
+var sizes = Option("--sizes", "512,1024,2048").Split(',').Select(int.Parse).ToArray();
+var threadCounts = Option("--threads", "1,2").Split(',').Select(int.Parse).ToArray();
+
+var gemmType = typeof(CpuThreads).Assembly.GetType("Fovea.Kernels.Cpu.Gemm", throwOnError: true)!;
+var multiply = gemmType.GetMethod("Multiply", BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<GemmFunction>();
+var kernel = gemmType.GetProperty("ActiveKernel", BindingFlags.Public | BindingFlags.Static)!.GetValue(null);
+Console.WriteLine($"GEMM micro-kernel: {kernel}; {Environment.ProcessorCount} logical processors; load average: {LoadAverage()}");
+var (peakWall, peakCpu) = FmaPeak();
+Console.WriteLine($"FMA peak of one thread now (12 independent Vector512 FMA chains): wall {peakWall:F1}, CPU {peakCpu:F1} GFLOP/s");
+Console.WriteLine("Wall: GFLOP/s by the clock. CPU: flops / (process CPU time / threads), what the threads achieved while");
+Console.WriteLine("they ran; on a loaded machine it estimates the unloaded rate (spin-waiting counts as busy, so it errs low).");
+Console.WriteLine($"{"size",6} {"threads",7} {"wall median",12} {"min",7} {"max",7} {"CPU median",11}  (ms median)");
+
+foreach (int size in sizes)
+{
+    var random = new Random(size);
+    var a = Values(random, size * size);
+    var b = Values(random, size * size);
+    var c = new float[size * size];
+    double flops = 2.0 * size * size * size;
+    foreach (int threads in threadCounts)
+    {
+        CpuThreads.Count = threads;
+        for (int i = 0; i < 3; i++) multiply(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size); // warm-up
+        var rates = new List<double>();
+        var cpuRates = new List<double>();
+        var stopwatch = new Stopwatch();
+        var process = Process.GetCurrentProcess();
+        for (int run = 0; run < runs; run++)
+        {
+            // Small sizes are timed over several calls so that one timing is a few tens of milliseconds.
+            int calls = Math.Max(1, (int)(2e10 / flops));
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
+            stopwatch.Restart();
+            for (int call = 0; call < calls; call++) multiply(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size);
+            stopwatch.Stop();
+            process.Refresh();
+            double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+            rates.Add(flops * calls / stopwatch.Elapsed.TotalSeconds / 1e9);
+            cpuRates.Add(flops * calls / (cpuSeconds / threads) / 1e9);
+        }
+        rates.Sort();
+        cpuRates.Sort();
+        double median = rates[rates.Count / 2];
+        Console.WriteLine($"{size,6} {threads,7} {median,12:F1} {rates[0],7:F1} {rates[^1],7:F1} {cpuRates[cpuRates.Count / 2],11:F1}  ({flops / median / 1e6:F2})");
+    }
+}
+Console.WriteLine($"load average after: {LoadAverage()}");
+
+// The machine's FMA throughput under the present load: the ceiling to compare the GEMM with (one thread).
+static (double Wall, double Cpu) FmaPeak()
+{
+    var walls = new List<double>();
+    var cpus = new List<double>();
+    var process = Process.GetCurrentProcess();
+    for (int run = 0; run < 5; run++)
+    {
+        const int iterations = 20_000_000;
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
+        var stopwatch = Stopwatch.StartNew();
+        float sink = FmaLoop(iterations, 1f + run * 1e-7f);
+        stopwatch.Stop();
+        process.Refresh();
+        double flops = 2.0 * 12 * Vector512<float>.Count * iterations + (sink == 12345 ? 1 : 0);
+        walls.Add(flops / stopwatch.Elapsed.TotalSeconds / 1e9);
+        cpus.Add(flops / (process.TotalProcessorTime - cpuBefore).TotalSeconds / 1e9);
+    }
+    walls.Sort();
+    cpus.Sort();
+    return (walls[2], cpus[2]);
+}
+
+[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+static float FmaLoop(int iterations, float seed)
+{
+    var x = Vector512.Create(seed * 0.5f);
+    var y = Vector512.Create(seed * 0.25f);
+    Vector512<float> a0 = Vector512.Create(seed), a1 = a0 + y, a2 = a1 + y, a3 = a2 + y, a4 = a3 + y, a5 = a4 + y;
+    Vector512<float> a6 = a5 + y, a7 = a6 + y, a8 = a7 + y, a9 = a8 + y, a10 = a9 + y, a11 = a10 + y;
+    for (int i = 0; i < iterations; i++)
+    {
+        a0 = Vector512.FusedMultiplyAdd(x, y, a0); a1 = Vector512.FusedMultiplyAdd(x, y, a1);
+        a2 = Vector512.FusedMultiplyAdd(x, y, a2); a3 = Vector512.FusedMultiplyAdd(x, y, a3);
+        a4 = Vector512.FusedMultiplyAdd(x, y, a4); a5 = Vector512.FusedMultiplyAdd(x, y, a5);
+        a6 = Vector512.FusedMultiplyAdd(x, y, a6); a7 = Vector512.FusedMultiplyAdd(x, y, a7);
+        a8 = Vector512.FusedMultiplyAdd(x, y, a8); a9 = Vector512.FusedMultiplyAdd(x, y, a9);
+        a10 = Vector512.FusedMultiplyAdd(x, y, a10); a11 = Vector512.FusedMultiplyAdd(x, y, a11);
+    }
+    return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+}
+
+static float[] Values(Random random, int count)
+{
+    var values = new float[count];
+    for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+    return values;
+}
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+
+string Option(string name, string fallback)
+{
+    int index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+}
+
+delegate void GemmFunction(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+    ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc);
