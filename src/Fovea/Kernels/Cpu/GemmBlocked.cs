@@ -84,7 +84,7 @@ internal static unsafe class GemmBlocked
         // Equal row blocks of at most RowBlock rows, each a whole number of micro-panels.
         int rowBlocks = (product.M + RowBlock - 1) / RowBlock;
         int rowsPerBlock = RoundUp((product.M + rowBlocks - 1) / rowBlocks, TKernel.Rows);
-        float* packedA = Buffer(ref packedAStorage, RoundUp(Math.Min(rowsPerBlock, RoundUp(product.M, TKernel.Rows)), TKernel.Rows) * Math.Min(DepthBlock, product.K));
+        float* packedA = Buffer(ref packedAStorage, rowsPerBlock * Math.Min(DepthBlock, product.K));
         var parallel = threads > 1 ? new ParallelBlock<TKernel>(product, packedA) : null;
 
         for (int row0 = 0; row0 < product.M; row0 += rowsPerBlock)
