@@ -85,6 +85,8 @@ void RegionCost()
     double pool = Time(() => forMethod(2, body));
     double parallel = Time(() => Parallel.For(0, 2, body));
     Console.WriteLine($"Two ~2 µs tasks per region, median µs per region: serial {serial:F2}, CpuThreads.For {pool:F2}, Parallel.For {parallel:F2}");
+    Action<int> nothing = _ => { };
+    Console.WriteLine($"Two empty tasks per region, median µs per region: CpuThreads.For {Time(() => forMethod(2, nothing)):F2}, Parallel.For {Time(() => Parallel.For(0, 2, nothing)):F2}");
 }
 
 // The machine's FMA throughput under the present load: the ceiling to compare the GEMM with (one thread).

@@ -144,12 +144,13 @@ public static class CpuThreads
         private static int WaitForGeneration(int seen)
         {
             long start = Stopwatch.GetTimestamp();
-            var spinner = new SpinWait();
             while (Volatile.Read(ref generation) == seen)
             {
                 if (Stopwatch.GetTimestamp() - start < SpinTicks)
                 {
-                    spinner.SpinOnce(sleep1Threshold: -1);
+                    // Pause instructions only: yielding here would hand a loaded core to another process
+                    // for a whole time slice, and the next region would run without this worker.
+                    Thread.SpinWait(20);
                     continue;
                 }
                 lock (Gate)
