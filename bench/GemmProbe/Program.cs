@@ -51,10 +51,13 @@ foreach (int size in sizes)
             rates.Add(flops * calls / stopwatch.Elapsed.TotalSeconds / 1e9);
             cpuRates.Add(flops * calls / (cpuSeconds / threads) / 1e9);
         }
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        multiply(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         rates.Sort();
         cpuRates.Sort();
         double median = rates[rates.Count / 2];
-        Console.WriteLine($"{size,6} {threads,7} {median,12:F1} {rates[0],7:F1} {rates[^1],7:F1} {cpuRates[cpuRates.Count / 2],11:F1}  ({flops / median / 1e6:F2})");
+        Console.WriteLine($"{size,6} {threads,7} {median,12:F1} {rates[0],7:F1} {rates[^1],7:F1} {cpuRates[cpuRates.Count / 2],11:F1}  ({flops / median / 1e6:F2}; {allocated} bytes allocated per call)");
     }
 }
 RegionCost();

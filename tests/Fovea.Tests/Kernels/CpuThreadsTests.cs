@@ -33,6 +33,21 @@ public sealed class CpuThreadsTests
     }
 
     [Fact]
+    public void InsideARegionOnlyOneThreadIsAvailable()
+    {
+        int saved = CpuThreads.Count;
+        try
+        {
+            CpuThreads.Count = 2;
+            Assert.Equal(2, CpuThreads.Available);
+            var inside = new int[4];
+            CpuThreads.For(4, i => inside[i] = CpuThreads.Available);
+            Assert.All(inside, available => Assert.Equal(1, available));
+        }
+        finally { CpuThreads.Count = saved; }
+    }
+
+    [Fact]
     public void ExceptionInATaskReachesTheCaller()
     {
         var error = Assert.Throws<InvalidOperationException>(() =>

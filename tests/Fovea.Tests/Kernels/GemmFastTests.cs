@@ -117,6 +117,11 @@ public sealed class GemmFastTests(ITestOutputHelper output)
         finally { CpuThreads.Count = saved; }
     }
 
+    /// <summary>GEMMs called from inside a parallel region (as a convolution over a batch would) run whole on their thread.</summary>
+    [Fact]
+    public void ProductsInsideAParallelRegionMatchReference() =>
+        CpuThreads.For(4, task => Check(task % 2 == 1, task / 2 == 1, 150, 200, 90, 1f, 0.5f, padding: 1, seed: 20 + (ulong)task));
+
     [Fact]
     public void EmptyDepthScalesC()
     {

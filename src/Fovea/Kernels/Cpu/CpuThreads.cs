@@ -31,6 +31,12 @@ public static class CpuThreads
         }
     }
 
+    /// <summary>
+    /// Threads a kernel called here can use: 1 inside a parallel region (regions do not nest), else <see cref="Count"/>.
+    /// Lets a kernel skip splitting work that would run on this thread anyway.
+    /// </summary>
+    internal static int Available => insideParallelRegion ? 1 : count;
+
     private static int DefaultCount()
     {
         var setting = Environment.GetEnvironmentVariable("FOVEA_NUM_THREADS");
