@@ -20,8 +20,6 @@ internal interface IGemmMicroKernel
     /// <summary>Columns of the C tile (columns of op(B) per packed B micro-panel).</summary>
     static abstract int Columns { get; }
 
-    static abstract GemmKernel Kind { get; }
-
     static abstract unsafe void Run(float* a, float* b, int depth, float* c, nint ldc, float alpha, float beta);
 }
 
@@ -64,7 +62,6 @@ internal struct GemmKernel6x32 : IGemmMicroKernel
 {
     public static int Rows => 6;
     public static int Columns => 32;
-    public static GemmKernel Kind => GemmKernel.Vector512;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, int depth, float* c, nint ldc, float alpha, float beta)
@@ -129,7 +126,6 @@ internal struct GemmKernel6x16 : IGemmMicroKernel
 {
     public static int Rows => 6;
     public static int Columns => 16;
-    public static GemmKernel Kind => GemmKernel.Vector256;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, int depth, float* c, nint ldc, float alpha, float beta)
@@ -187,15 +183,14 @@ internal struct GemmKernel6x16 : IGemmMicroKernel
 }
 
 /// <summary>
-/// 6x4 tile in scalar locals, for runtimes without hardware intrinsics: 24 accumulators is more than
-/// x64's 16 float registers, so the JIT spills some; this path is about correctness, not speed.
+/// 6x4 tile in scalar code, for runtimes without hardware intrinsics: one row of the tile at a time in
+/// four accumulators (24 would not fit x64's 16 float registers). This path is about correctness, not speed.
 /// Products are rounded then added (no fused multiply-add), like the scalar code it stands in for.
 /// </summary>
 internal struct GemmKernelScalar : IGemmMicroKernel
 {
     public static int Rows => 6;
     public static int Columns => 4;
-    public static GemmKernel Kind => GemmKernel.Scalar;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(float* a, float* b, int depth, float* c, nint ldc, float alpha, float beta)
