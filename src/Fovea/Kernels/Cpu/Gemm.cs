@@ -34,8 +34,9 @@ internal static class Gemm
     /// <summary>
     /// Same contract as <see cref="Reference"/>, fast: packed, cache-blocked, register-blocked SIMD
     /// micro-kernels (<see cref="GemmBlocked"/>), multithreaded over <see cref="CpuThreads"/> when the product
-    /// is large enough; one- and two-row products go to <see cref="GemmFewRows"/>. Accumulates in float, so results differ from the reference by rounding only.
-    /// Checks that every span holds the rows its leading dimension implies before touching memory.
+    /// is large enough; one- and two-row products go to <see cref="GemmFewRows"/>. Accumulates in float, so
+    /// results differ from the reference by rounding only. Checks that every span holds the rows its leading
+    /// dimension implies before touching memory (the fast path reads through pointers).
     /// </summary>
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
