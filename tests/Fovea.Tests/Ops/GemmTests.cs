@@ -2,7 +2,7 @@ using Fovea.Kernels.Cpu;
 
 namespace Fovea.Tests.Ops;
 
-/// <summary>Gemm.Multiply (row-AXPY GEMM) against the triple-loop Gemm.Reference.</summary>
+/// <summary>Gemm.Multiply against the triple-loop Gemm.Reference (the exhaustive fast-kernel tests are in Kernels/GemmFastTests).</summary>
 public sealed class GemmTests
 {
     public static TheoryData<bool, bool, float> Variants()

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Fovea.Kernels.Cpu;
@@ -33,43 +32,50 @@ internal static class Gemm
     }
 
     /// <summary>
-    /// Same contract as <see cref="Reference"/>, faster but still simple: i-p-j loop order, so the inner
-    /// loop is a vectorised row AXPY, C[i, :] += (alpha·op(A)[i, p]) · op(B)[p, :]
-    /// (TensorPrimitives.MultiplyAdd), accumulating in float. When transposeB, B is first packed into a
-    /// temporary k x n copy so that the rows of op(B) are contiguous.
+    /// Same contract as <see cref="Reference"/>, fast: packed, cache-blocked, register-blocked SIMD
+    /// micro-kernels (<see cref="GemmBlocked"/>), multithreaded over <see cref="CpuThreads"/> when the product
+    /// is large enough; one- and two-row products go to <see cref="GemmFewRows"/>. Accumulates in float, so
+    /// results differ from the reference by rounding only. Checks that every span holds the rows its leading
+    /// dimension implies before touching memory (the fast path reads through pointers).
     /// </summary>
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        RequireExtent(a.Length, transposeA ? k : m, transposeA ? m : k, lda, nameof(a));
+        RequireExtent(b.Length, transposeB ? n : k, transposeB ? k : n, ldb, nameof(b));
+        RequireExtent(c.Length, m, n, ldc, nameof(c));
         if (m == 0 || n == 0) return;
-        float[]? packed = null;
-        if (transposeB && k > 0)
+        if (k == 0)
         {
-            // B stored (n, k) -> packed (k, n).
-            packed = ArrayPool<float>.Shared.Rent(k * n);
-            for (int j = 0; j < n; j++)
-                for (int p = 0; p < k; p++)
-                    packed[p * n + j] = b[j * ldb + p];
-            b = packed;
-            ldb = n;
-        }
-        try
-        {
+            // An empty sum: C = beta·C, and beta 0 clears (rather than scales) what C held.
             for (int i = 0; i < m; i++)
             {
                 var row = c.Slice(i * ldc, n);
                 if (beta == 0) row.Clear();
                 else if (beta != 1) TensorPrimitives.Multiply(row, beta, row);
-                for (int p = 0; p < k; p++)
-                {
-                    float coefficient = alpha * (transposeA ? a[p * lda + i] : a[i * lda + p]);
-                    TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), coefficient, row, row);
-                }
             }
+            return;
         }
-        finally
-        {
-            if (packed is not null) ArrayPool<float>.Shared.Return(packed);
-        }
+        if (m <= GemmFewRows.MaxRows)
+            GemmFewRows.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else
+            GemmBlocked.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>Which micro-kernel <see cref="Multiply"/> uses in this process (set by the hardware and DOTNET_Enable* settings).</summary>
+    public static GemmKernel ActiveKernel => GemmBlocked.ActiveKernel;
+
+    /// <summary>A stored (rows, columns) matrix with row length ld must fit in the span: ld ≥ columns and (rows-1)·ld + columns elements.</summary>
+    private static void RequireExtent(int length, int rows, int columns, int ld, string name)
+    {
+        if (rows == 0 || columns == 0) return;
+        if (rows > 1 && ld < columns)
+            throw new ArgumentOutOfRangeException("ld" + name, $"Leading dimension of {name} must be >= {columns}, got {ld}.");
+        long needed = (long)(rows - 1) * ld + columns;
+        if (length < needed)
+            throw new ArgumentException($"Matrix {name} ({rows} x {columns}, leading dimension {ld}) needs {needed} elements, the span holds {length}.", name);
     }
 }
