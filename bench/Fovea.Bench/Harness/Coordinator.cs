@@ -13,7 +13,7 @@ public sealed class Coordinator(MeasurementSettings settings, WorkerProcess fove
     public RowResult Measure(WorkloadSpec spec)
     {
         var request = new WorkerRequest("prepare", spec.Id, settings.WarmupSeconds, settings.WarmupIterations, settings.RunSeconds);
-        var sides = new[] { new SideRun("Fovea", fovea), new SideRun("LibTorch", torch) };
+        var sides = new[] { new SideRun(fovea), new SideRun(torch) };
         foreach (var side in sides)
         {
             var reply = side.Worker.Send(request);
@@ -43,9 +43,8 @@ public sealed class Coordinator(MeasurementSettings settings, WorkerProcess fove
         return new RowResult(spec.Id, spec.Title, spec.Unit, sides[0].Result(settings), sides[1].Result(settings), sides[0].Error, sides[1].Error);
     }
 
-    private sealed class SideRun(string name, WorkerProcess worker)
+    private sealed class SideRun(WorkerProcess worker)
     {
-        public string Name { get; } = name;
         public WorkerProcess Worker { get; } = worker;
         public WorkerReply? Prepared { get; set; }
         public string? Error { get; set; }
