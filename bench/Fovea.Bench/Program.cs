@@ -100,8 +100,12 @@ foreach (var spec in memoryRows)
         if (m?.Error is not null) warnings.Add($"{spec.Title}: {name} failed: {m.Error}");
 }
 
+string loadAfter = Report.LoadAverage();
+if (Report.IsLoaded(loadBefore) || Report.IsLoaded(loadAfter))
+    warnings.Add($"The machine was busy with other work (load average {loadBefore} before, {loadAfter} after, on {Environment.ProcessorCount} CPUs): " +
+        "absolute numbers and ratios are not representative; rerun on a quiet machine.");
 string foveaTunables = Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "unset";
-var report = new BenchReport(started, clock.Elapsed.TotalSeconds, Report.Machine(), loadBefore, Report.LoadAverage(),
+var report = new BenchReport(started, clock.Elapsed.TotalSeconds, Report.Machine(), loadBefore, loadAfter,
     foveaRuntime, torchRuntime, WorkerProcess.TorchTunables, options.Quick, options.Filter, settings,
     Report.Method(settings, foveaTunables), rows, memory, warnings);
 

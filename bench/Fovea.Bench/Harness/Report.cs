@@ -52,6 +52,10 @@ public static class Report
         catch (IOException) { return "unknown"; }
     }
 
+    /// <summary>True when the 1-minute load average exceeds the CPU count (other work competed for the cores).</summary>
+    public static bool IsLoaded(string loadAverage) =>
+        double.TryParse(loadAverage.Split(' ')[0], NumberStyles.Float, Invariant, out double load) && load > Environment.ProcessorCount;
+
     public static string Table(IReadOnlyList<RowResult> rows, IReadOnlyList<MemoryRowResult> memory)
     {
         var table = new List<string[]>
