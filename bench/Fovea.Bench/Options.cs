@@ -24,7 +24,7 @@ public sealed record BenchOptions(bool Quick, string? JsonPath, string? Filter, 
     public MeasurementSettings Settings => Quick ? MeasurementSettings.Quick : MeasurementSettings.Full;
 
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench/Fovea.Bench -- [--quick] [--json FILE] [--filter TEXT]\n" +
+        "Usage: dotnet run -c Release --project bench/Fovea.Bench -- [--quick] [--json FILE] [--filter TEXT] [--list]\n" +
         "  --quick         fewer and shorter runs; without --filter it also skips the slowest rows (about 2-3 minutes)\n" +
         "  --json FILE     also write the results as JSON to FILE\n" +
         "  --filter TEXT   run only rows whose id or title contains TEXT (case-insensitive), e.g. conv-b, resnet18, memory\n" +
