@@ -94,8 +94,7 @@ internal static class FoveaModels
     public static Module Create(ModelKind kind) => kind switch
     {
         ModelKind.LeNet5 => LeNet.LeNet5(),
-        // Replace with the model zoo's ResNet-18 (Fovea.Vision.Models) once it is merged.
-        _ => new ResNet18(),
+        _ => ResNet.ResNet18(),   // the model zoo's, torchvision's layout and names
     };
 
     public static Tensor Input(ModelKind kind, int batch) => kind == ModelKind.LeNet5
