@@ -27,7 +27,7 @@ internal static class DemoRunner
         Generator.ManualSeed(options.Seed);   // the model's initial weights come from the default generator
         var model = LeNet.LeNet5(FashionMnist.ClassCount);
         var input = new Shape(1, train.Channels, train.Height, train.Width);
-        console.Write(ModelSummary.ToTable(ModelSummary.Describe(model, input), input, "LeNet-5"));
+        console.WriteLine($"LeNet-5: {model.Summary(input)}");   // layers, output shapes, parameters (Module.Summary)
         var optimizer = new Sgd(model.Parameters(), options.LearningRate, options.Momentum);
         var normalization = FashionMnist.Normalization;
         var normalize = new Normalize([normalization.Mean], [normalization.Std]);

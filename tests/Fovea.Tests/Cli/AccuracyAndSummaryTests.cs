@@ -4,7 +4,6 @@ using Fovea.Nn;
 using Fovea.Vision.Datasets;
 using Fovea.Vision.Training;
 using Spectre.Console;
-using ModelSummary = Fovea.Cli.Demo.ModelSummary;
 
 namespace Fovea.Tests.Cli;
 
@@ -37,36 +36,6 @@ public sealed class AccuracyAndSummaryTests
         model.Eval();
         Evaluation.Evaluate(model, new DataLoader(set, 2));
         Assert.False(model.Training);
-    }
-
-    [Fact]
-    public void SummaryListsOutputShapesAndParameterCounts()
-    {
-        var model = new Sequential(new Flatten(), new Linear(784, 16), new Identity(), new Linear(16, 10));
-        var rows = ModelSummary.Describe(model, new Shape(1, 1, 28, 28));
-
-        Assert.Equal([new Shape(1, 784), new Shape(1, 16), new Shape(1, 16), new Shape(1, 10)], rows.Select(r => r.OutputShape));
-        Assert.Equal([0L, 784 * 16 + 16, 0L, 16 * 10 + 10], rows.Select(r => r.Parameters));
-        Assert.Equal(["Flatten", "Linear", "Identity", "Linear"], rows.Select(r => r.Layer));
-        Assert.Equal(model.ParameterCount(), rows.Sum(r => r.Parameters));
-        Assert.True(model.Training);
-        Assert.All(model.Parameters(), p => Assert.Null(p.Grad));
-
-        var output = new StringWriter();
-        CliTestSupport.Console(output).Write(ModelSummary.ToTable(rows, new Shape(1, 1, 28, 28), "tiny"));
-        var text = output.ToString();
-        Assert.Contains("tiny", text);
-        Assert.Contains("(1, 784)", text);
-        Assert.Contains("12,560", text);
-        Assert.Contains("12,730", text);
-    }
-
-    [Fact]
-    public void SummaryNamesTheLayerThatRejectsTheInput()
-    {
-        var model = new Sequential(new Flatten(), new Linear(100, 2));
-        var error = Assert.Throws<ArgumentException>(() => ModelSummary.Describe(model, new Shape(1, 1, 28, 28)));
-        Assert.Contains("(1, 784)", error.Message);
     }
 
     [Fact]
