@@ -104,6 +104,8 @@ public sealed class ConvolutionKernelTests
         Check(Geometry(7, 8, 16, 8, [17, 19], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "depthwise");
         // One sample whose column matrix is larger than a chunk: the output is written in place.
         Check(Geometry(2, 16, 4, 1, [72, 72], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "large image");
+        // A 3-D image lowered in bands of output rows that end inside a depth slice.
+        Check(Geometry(1, 16, 3, 1, [9, 7, 11], [3, 3, 3], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]), "large 3-D image");
     }
 
     [Fact]

@@ -34,10 +34,11 @@ internal static partial class Convolution
             return;
         }
         var plan = new LoweringPlan(geometry);
-        plan.Run(sampleCount: geometry.Batch, (start, end) =>
+        plan.Run((_, start, end) =>
         {
             var g = plan.Geometry;
-            var buffers = plan.RentWorkspace(withStaging: true);
+            int width = g.Output.Width;
+            var buffers = plan.RentWorkspace();
             try
             {
                 var x = input.Span;
@@ -46,36 +47,41 @@ internal static partial class Convolution
                 var b = bias.Span;
                 for (int first = start; first < end; first += plan.SamplesPerChunk)
                 {
-                    int samples = Math.Min(plan.SamplesPerChunk, end - first), width = samples * plan.Positions;
+                    int samples = Math.Min(plan.SamplesPerChunk, end - first);
                     for (int group = 0; group < g.Groups; group++)
                     {
-                        var columns = plan.Columns(x, first, samples, group, buffers, out int columnWidth);
                         var weightGroup = w.Slice(group * plan.WeightGroup, plan.WeightGroup);
                         int firstChannel = group * plan.OutPerGroup;
-                        if (samples == 1)
+                        for (int firstRow = 0; firstRow < plan.OutputRows; firstRow += plan.RowsPerTile)
                         {
-                            var target = y.Slice(plan.OutputOffset(first, group), plan.OutputGroup);
-                            // (C_out/g, rows) · (rows, positions) -> (C_out/g, positions), straight into the output
-                            Gemm.Multiply(false, false, plan.OutPerGroup, plan.Positions, plan.Rows, 1f, weightGroup, plan.Rows,
-                                columns, columnWidth, 0f, target, plan.Positions);
-                            for (int c = 0; c < plan.OutPerGroup; c++)
+                            int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), band = (endRow - firstRow) * width;
+                            var columns = plan.Columns(x, first, samples, group, firstRow, endRow, buffers, out int columnStride);
+                            if (samples == 1)
                             {
-                                var row = target.Slice(c * plan.Positions, plan.Positions);
-                                Epilogue.BiasActivation(row, row, b.IsEmpty ? 0f : b[firstChannel + c], activation);
+                                // (C_out/g, rows) · (rows, band) -> the band of output rows, in place (row length oD·oH·oW)
+                                int offset = plan.OutputOffset(first, group) + firstRow * width;
+                                var target = y.Slice(offset, plan.OutputGroup - firstRow * width);
+                                Gemm.Multiply(false, false, plan.OutPerGroup, band, plan.Rows, 1f, weightGroup, plan.Rows,
+                                    columns, columnStride, 0f, target, plan.Positions);
+                                for (int c = 0; c < plan.OutPerGroup; c++)
+                                {
+                                    var row = target.Slice(c * plan.Positions, band);
+                                    Epilogue.BiasActivation(row, row, b.IsEmpty ? 0f : b[firstChannel + c], activation);
+                                }
+                                continue;
                             }
-                            continue;
-                        }
-                        // Several samples: multiply into the staging matrix (C_out/g, samples·positions), then move each
-                        // sample's rows to its place in the output, adding bias and activation on the way.
-                        var staging = buffers.AsSpan(plan.StagingStart, plan.OutPerGroup * width);
-                        Gemm.Multiply(false, false, plan.OutPerGroup, width, plan.Rows, 1f, weightGroup, plan.Rows,
-                            columns, columnWidth, 0f, staging, width);
-                        for (int s = 0; s < samples; s++)
-                        {
-                            var target = y.Slice(plan.OutputOffset(first + s, group), plan.OutputGroup);
-                            for (int c = 0; c < plan.OutPerGroup; c++)
-                                Epilogue.BiasActivation(staging.Slice(c * width + s * plan.Positions, plan.Positions),
-                                    target.Slice(c * plan.Positions, plan.Positions), b.IsEmpty ? 0f : b[firstChannel + c], activation);
+                            // Several whole images: multiply into the staging matrix (C_out/g, samples·positions), then move each
+                            // image's rows to its place in the output, adding bias and activation on the way.
+                            var staging = buffers.AsSpan(plan.StagingStart, plan.OutPerGroup * columnStride);
+                            Gemm.Multiply(false, false, plan.OutPerGroup, columnStride, plan.Rows, 1f, weightGroup, plan.Rows,
+                                columns, columnStride, 0f, staging, columnStride);
+                            for (int s = 0; s < samples; s++)
+                            {
+                                var target = y.Slice(plan.OutputOffset(first + s, group), plan.OutputGroup);
+                                for (int c = 0; c < plan.OutPerGroup; c++)
+                                    Epilogue.BiasActivation(staging.Slice(c * columnStride + s * plan.Positions, plan.Positions),
+                                        target.Slice(c * plan.Positions, plan.Positions), b.IsEmpty ? 0f : b[firstChannel + c], activation);
+                            }
                         }
                     }
                 }
@@ -95,10 +101,11 @@ internal static partial class Convolution
             return;
         }
         var plan = new LoweringPlan(geometry);
-        plan.Run(sampleCount: geometry.Batch, (start, end) =>
+        plan.Run((_, start, end) =>
         {
             var g = plan.Geometry;
-            var buffers = plan.RentWorkspace(withStaging: true);
+            int width = g.Output.Width;
+            var buffers = plan.RentWorkspace();
             try
             {
                 var dy = gradOutput.Span;
@@ -110,24 +117,27 @@ internal static partial class Convolution
                     for (int group = 0; group < g.Groups; group++)
                     {
                         var weightGroup = w.Slice(group * plan.WeightGroup, plan.WeightGroup);
-                        var gradient = plan.GatherOutputs(dy, first, samples, group, buffers, out int gradientWidth);
-                        if (plan.PointwiseWithoutColumns(samples))
+                        if (plan.Direct)
                         {
                             // (C_out/g, C_in/g)ᵀ · (C_out/g, positions) -> the input gradient plane block itself
+                            var gradient = plan.OutputGradient(dy, first, 1, group, 0, buffers, out int gradientStride);
                             Gemm.Multiply(true, false, plan.Rows, plan.Positions, plan.OutPerGroup, 1f, weightGroup, plan.Rows,
-                                gradient, gradientWidth, 0f, dx.Slice(plan.InputOffset(first, group), plan.InputGroup), plan.Positions);
+                                gradient, gradientStride, 0f, dx.Slice(plan.InputOffset(first, group), plan.InputGroup), plan.Positions);
                             continue;
                         }
-                        // (C_out/g, rows)ᵀ · (C_out/g, samples·positions) -> columns, then col2vol per sample.
-                        int width = samples * plan.Positions;
-                        var columns = buffers.AsSpan(0, plan.Rows * width);
-                        Gemm.Multiply(true, false, plan.Rows, width, plan.OutPerGroup, 1f, weightGroup, plan.Rows,
-                            gradient, gradientWidth, 0f, columns, width);
-                        for (int s = 0; s < samples; s++)
+                        for (int s = 0; s < samples; s++) dx.Slice(plan.InputOffset(first + s, group), plan.InputGroup).Clear();
+                        for (int firstRow = 0; firstRow < plan.OutputRows; firstRow += plan.RowsPerTile)
                         {
-                            var volume = dx.Slice(plan.InputOffset(first + s, group), plan.InputGroup);
-                            volume.Clear();
-                            VolumeColumns.ColumnsToVolume(g, columns, width, s * plan.Positions, volume);
+                            int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), band = (endRow - firstRow) * width;
+                            var gradient = plan.OutputGradient(dy, first, samples, group, firstRow, buffers, out int gradientStride);
+                            // (C_out/g, rows)ᵀ · (C_out/g, samples·band) -> columns, then col2vol per image.
+                            int columnStride = samples * band;
+                            var columns = buffers.AsSpan(0, plan.Rows * columnStride);
+                            Gemm.Multiply(true, false, plan.Rows, columnStride, plan.OutPerGroup, 1f, weightGroup, plan.Rows,
+                                gradient, gradientStride, 0f, columns, columnStride);
+                            for (int s = 0; s < samples; s++)
+                                VolumeColumns.ColumnsToVolume(g, columns, columnStride, s * band, firstRow, endRow,
+                                    dx.Slice(plan.InputOffset(first + s, group), plan.InputGroup));
                         }
                     }
                 }
@@ -148,17 +158,19 @@ internal static partial class Convolution
         }
         var plan = new LoweringPlan(geometry);
         int weightSize = geometry.WeightSize;
-        // Worker 0 sums into gradWeight itself, every other worker into its own pooled partial sum.
-        var partials = new float[]?[plan.Tasks];
+        // Task 0 sums into gradWeight itself, every other task into its own pooled partial sum.
+        var partials = new float[]?[Math.Max(1, plan.Tasks)];
         for (int t = 1; t < partials.Length; t++) partials[t] = ArrayPool<float>.Shared.Rent(weightSize);
         try
         {
-            plan.RunIndexed(sampleCount: geometry.Batch, (task, start, end) =>
+            gradWeight.Span[..weightSize].Clear();
+            plan.Run((task, start, end) =>
             {
                 var g = plan.Geometry;
+                int width = g.Output.Width;
                 var sum = task == 0 ? gradWeight.Span[..weightSize] : partials[task].AsSpan(0, weightSize);
                 sum.Clear();
-                var buffers = plan.RentWorkspace(withStaging: true);
+                var buffers = plan.RentWorkspace();
                 try
                 {
                     var x = input.Span;
@@ -167,19 +179,20 @@ internal static partial class Convolution
                     {
                         int samples = Math.Min(plan.SamplesPerChunk, end - first);
                         for (int group = 0; group < g.Groups; group++)
-                        {
-                            var columns = plan.Columns(x, first, samples, group, buffers, out int columnWidth);
-                            var gradient = plan.GatherOutputs(dy, first, samples, group, buffers, out int gradientWidth);
-                            // (C_out/g, samples·positions) · (rows, samples·positions)ᵀ -> (C_out/g, rows), accumulated
-                            Gemm.Multiply(false, true, plan.OutPerGroup, plan.Rows, samples * plan.Positions, 1f, gradient, gradientWidth,
-                                columns, columnWidth, 1f, sum.Slice(group * plan.WeightGroup, plan.WeightGroup), plan.Rows);
-                        }
+                            for (int firstRow = 0; firstRow < plan.OutputRows; firstRow += plan.RowsPerTile)
+                            {
+                                int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), band = (endRow - firstRow) * width;
+                                var columns = plan.Columns(x, first, samples, group, firstRow, endRow, buffers, out int columnStride);
+                                var gradient = plan.OutputGradient(dy, first, samples, group, firstRow, buffers, out int gradientStride);
+                                // (C_out/g, samples·band) · (rows, samples·band)ᵀ -> (C_out/g, rows), accumulated
+                                Gemm.Multiply(false, true, plan.OutPerGroup, plan.Rows, samples * band, 1f, gradient, gradientStride,
+                                    columns, columnStride, 1f, sum.Slice(group * plan.WeightGroup, plan.WeightGroup), plan.Rows);
+                            }
                     }
                 }
                 finally { ArrayPool<float>.Shared.Return(buffers); }
             });
             var total = gradWeight.Span[..weightSize];
-            if (plan.Tasks == 0) total.Clear();
             for (int t = 1; t < partials.Length; t++)
                 System.Numerics.Tensors.TensorPrimitives.Add(total, partials[t].AsSpan(0, weightSize), total);
         }

@@ -15,15 +15,17 @@ namespace Fovea.Kernels.Cpu;
 internal static partial class VolumeColumns
 {
     /// <summary>
-    /// volume: (C_in/groups, D, H, W) of one sample and group -> columns[row·leadingDimension + columnOffset + position],
-    /// rows C_in/groups·kD·kH·kW, positions oD·oH·oW. Taps that fall in the padding read 0.
+    /// volume: (C_in/groups, D, H, W) of one sample and group -> the columns of output rows [firstRow, endRow)
+    /// (rows counted over (od, oh), so output positions [firstRow·oW, endRow·oW)) at
+    /// columns[row·leadingDimension + columnOffset + position − firstRow·oW], one row per tap (c, kd, kh, kw).
+    /// Taps that fall in the padding read 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void VolumeToColumns(in ConvolutionGeometry geometry, ReadOnlySpan<float> volume, Span<float> columns,
-        int leadingDimension, int columnOffset)
+        int leadingDimension, int columnOffset, int firstRow, int endRow)
     {
         var (input, kernel, output) = (geometry.Input, geometry.Kernel, geometry.Output);
-        int positions = output.Product, row = 0;
+        int positions = (endRow - firstRow) * output.Width, row = 0;
         for (int channel = 0; channel < geometry.InChannelsPerGroup; channel++)
         for (int kd = 0; kd < kernel.Depth; kd++)
         for (int kh = 0; kh < kernel.Height; kh++)
@@ -31,43 +33,44 @@ internal static partial class VolumeColumns
         {
             var destination = columns.Slice(row * leadingDimension + columnOffset, positions);
             var taps = new TapRanges(geometry, kd, kh, kw);
-            for (int od = 0; od < output.Depth; od++)
+            foreach (var (od, ohStart, ohEnd) in new RowSpans(output.Height, firstRow, endRow))
             {
-                var plane = destination.Slice(od * output.Height * output.Width, output.Height * output.Width);
+                // This depth slice's output rows [ohStart, ohEnd) sit at column (od·oH + oh − firstRow)·oW.
+                var plane = destination.Slice((od * output.Height + ohStart - firstRow) * output.Width, (ohEnd - ohStart) * output.Width);
                 int id = taps.InputDepth(od);
-                if ((uint)id >= (uint)input.Depth)
+                int validStart = Math.Clamp(taps.RowStart, ohStart, ohEnd), validEnd = Math.Clamp(taps.RowEnd, validStart, ohEnd);
+                if ((uint)id >= (uint)input.Depth || validStart >= validEnd)
                 {
                     plane.Clear();
                     continue;
                 }
                 // Output rows above and below the input read padding only.
-                plane[..(taps.RowStart * output.Width)].Clear();
-                plane[(taps.RowEnd * output.Width)..].Clear();
-                if (taps.RowStart >= taps.RowEnd) continue;
+                plane[..((validStart - ohStart) * output.Width)].Clear();
+                plane[((validEnd - ohStart) * output.Width)..].Clear();
                 var sourcePlane = volume.Slice((channel * input.Depth + id) * input.Height * input.Width, input.Height * input.Width);
                 if (taps.WholeRowsContiguous)
                 {
                     // Stride 1 in H and W, every tap of a row inside the input and oW = W: the rows are one block.
-                    int count = (taps.RowEnd - taps.RowStart) * output.Width;
-                    sourcePlane.Slice(taps.InputRow(taps.RowStart) * input.Width, count).CopyTo(plane.Slice(taps.RowStart * output.Width, count));
+                    int count = (validEnd - validStart) * output.Width;
+                    sourcePlane.Slice(taps.InputRow(validStart) * input.Width, count).CopyTo(plane.Slice((validStart - ohStart) * output.Width, count));
                     continue;
                 }
-                for (int oh = taps.RowStart; oh < taps.RowEnd; oh++)
-                    taps.GatherRow(sourcePlane.Slice(taps.InputRow(oh) * input.Width, input.Width), plane.Slice(oh * output.Width, output.Width));
+                for (int oh = validStart; oh < validEnd; oh++)
+                    taps.GatherRow(sourcePlane.Slice(taps.InputRow(oh) * input.Width, input.Width), plane.Slice((oh - ohStart) * output.Width, output.Width));
             }
         }
     }
 
     /// <summary>
-    /// The adjoint of <see cref="VolumeToColumns"/>: adds every column entry back into the input position
-    /// it was read from (taps in the padding are dropped). volume is accumulated into, not cleared.
+    /// The adjoint of <see cref="VolumeToColumns"/> for the same output rows: adds every column entry back into the
+    /// input position it was read from (taps in the padding are dropped). volume is accumulated into, not cleared.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColumnsToVolume(in ConvolutionGeometry geometry, ReadOnlySpan<float> columns, int leadingDimension, int columnOffset,
-        Span<float> volume)
+        int firstRow, int endRow, Span<float> volume)
     {
         var (input, kernel, output) = (geometry.Input, geometry.Kernel, geometry.Output);
-        int positions = output.Product, row = 0;
+        int positions = (endRow - firstRow) * output.Width, row = 0;
         for (int channel = 0; channel < geometry.InChannelsPerGroup; channel++)
         for (int kd = 0; kd < kernel.Depth; kd++)
         for (int kh = 0; kh < kernel.Height; kh++)
@@ -75,21 +78,44 @@ internal static partial class VolumeColumns
         {
             var source = columns.Slice(row * leadingDimension + columnOffset, positions);
             var taps = new TapRanges(geometry, kd, kh, kw);
-            for (int od = 0; od < output.Depth; od++)
+            foreach (var (od, ohStart, ohEnd) in new RowSpans(output.Height, firstRow, endRow))
             {
                 int id = taps.InputDepth(od);
-                if ((uint)id >= (uint)input.Depth || taps.RowStart >= taps.RowEnd) continue;
-                var plane = source.Slice(od * output.Height * output.Width, output.Height * output.Width);
+                int validStart = Math.Clamp(taps.RowStart, ohStart, ohEnd), validEnd = Math.Clamp(taps.RowEnd, validStart, ohEnd);
+                if ((uint)id >= (uint)input.Depth || validStart >= validEnd) continue;
+                var plane = source.Slice((od * output.Height + ohStart - firstRow) * output.Width, (ohEnd - ohStart) * output.Width);
                 var targetPlane = volume.Slice((channel * input.Depth + id) * input.Height * input.Width, input.Height * input.Width);
                 if (taps.WholeRowsContiguous)
                 {
-                    int count = (taps.RowEnd - taps.RowStart) * output.Width;
-                    var target = targetPlane.Slice(taps.InputRow(taps.RowStart) * input.Width, count);
-                    TensorPrimitives.Add(target, plane.Slice(taps.RowStart * output.Width, count), target);
+                    int count = (validEnd - validStart) * output.Width;
+                    var target = targetPlane.Slice(taps.InputRow(validStart) * input.Width, count);
+                    TensorPrimitives.Add(target, plane.Slice((validStart - ohStart) * output.Width, count), target);
                     continue;
                 }
-                for (int oh = taps.RowStart; oh < taps.RowEnd; oh++)
-                    taps.ScatterAddRow(plane.Slice(oh * output.Width, output.Width), targetPlane.Slice(taps.InputRow(oh) * input.Width, input.Width));
+                for (int oh = validStart; oh < validEnd; oh++)
+                    taps.ScatterAddRow(plane.Slice((oh - ohStart) * output.Width, output.Width), targetPlane.Slice(taps.InputRow(oh) * input.Width, input.Width));
+            }
+        }
+    }
+
+    /// <summary>Output rows [firstRow, endRow), counted over (od, oh), cut at depth boundaries into (od, ohStart, ohEnd) spans.</summary>
+    private readonly struct RowSpans(int outputHeight, int firstRow, int endRow)
+    {
+        public Enumerator GetEnumerator() => new(outputHeight, firstRow, endRow);
+
+        public struct Enumerator(int outputHeight, int firstRow, int endRow)
+        {
+            private int next = firstRow;
+            public (int Depth, int Start, int End) Current { get; private set; }
+
+            public bool MoveNext()
+            {
+                if (next >= endRow) return false;
+                int depth = next / outputHeight, start = next % outputHeight;
+                int end = Math.Min(outputHeight, start + (endRow - next));
+                Current = (depth, start, end);
+                next += end - start;
+                return true;
             }
         }
     }
