@@ -18,6 +18,7 @@ internal static partial class Convolution
         public LoweringPlan(in ConvolutionGeometry geometry)
         {
             Geometry = geometry;
+            Taps = new VolumeColumns.TapTable(geometry);
             Rows = geometry.ColumnRows;
             Positions = geometry.ColumnCount;
             OutputRows = geometry.Output.Depth * geometry.Output.Height;
@@ -41,6 +42,8 @@ internal static partial class Convolution
         }
 
         public ConvolutionGeometry Geometry { get; }
+        /// <summary>Each kernel tap's valid output ranges, computed once for every vol2col/col2vol of this call.</summary>
+        public VolumeColumns.TapTable Taps { get; }
         /// <summary>Rows of a group's column matrix (C_in/g·kD·kH·kW) and its columns per sample (oD·oH·oW).</summary>
         public int Rows { get; }
         public int Positions { get; }
@@ -103,7 +106,7 @@ internal static partial class Convolution
             leadingDimension = samples * band;
             var columns = workspace.AsSpan(0, Rows * leadingDimension);
             for (int s = 0; s < samples; s++)
-                VolumeColumns.VolumeToColumns(Geometry, input.Slice(InputOffset(first + s, group), InputGroup), columns, leadingDimension,
+                VolumeColumns.VolumeToColumns(Geometry, Taps, input.Slice(InputOffset(first + s, group), InputGroup), columns, leadingDimension,
                     s * band, firstRow, endRow);
             return columns;
         }

@@ -136,7 +136,7 @@ internal static partial class Convolution
                             Gemm.Multiply(true, false, plan.Rows, columnStride, plan.OutPerGroup, 1f, weightGroup, plan.Rows,
                                 gradient, gradientStride, 0f, columns, columnStride);
                             for (int s = 0; s < samples; s++)
-                                VolumeColumns.ColumnsToVolume(g, columns, columnStride, s * band, firstRow, endRow,
+                                VolumeColumns.ColumnsToVolume(g, plan.Taps, columns, columnStride, s * band, firstRow, endRow,
                                     dx.Slice(plan.InputOffset(first + s, group), plan.InputGroup));
                         }
                     }

@@ -1,5 +1,6 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Fovea.Kernels.Cpu;
 
@@ -7,10 +8,13 @@ namespace Fovea.Kernels.Cpu;
 /// vol2col and its adjoint col2vol (im2col/col2im generalised to three spatial dimensions), the fast
 /// versions of <see cref="Reference"/>. The column matrix has one row per filter weight (c, kd, kh, kw)
 /// and one column per output position (od, oh, ow). Several samples can share one column matrix side
-/// by side: sample s writes the columns [columnOffset, columnOffset + oD·oH·oW) of rows that are
-/// <c>leadingDimension</c> floats long, so one GEMM covers them all.
-/// Each output row (od, oh) of a tap reads one input row: for stride 1 that is a contiguous copy
-/// (an add for col2vol) of the taps that land inside the input, and zeros for those in the padding.
+/// by side (sample s writes the columns from <c>columnOffset</c> on, in rows <c>leadingDimension</c> floats
+/// long, so one GEMM covers them all), and a large image can be lowered a band of output rows at a time, so
+/// that its columns stay in cache.
+/// <para>Each tap's valid output ranges are computed once per convolution (<see cref="TapTable"/>). For stride 1,
+/// when the output is as wide as the input (e.g. "same" padding), one tap reads one contiguous input block for a
+/// whole band: a single copy, then the few columns that fall in the padding are zeroed. Otherwise rows are copied
+/// (stride 1) or gathered (larger strides) one at a time with inlined vector loops.</para>
 /// </summary>
 internal static partial class VolumeColumns
 {
@@ -21,44 +25,72 @@ internal static partial class VolumeColumns
     /// Taps that fall in the padding read 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void VolumeToColumns(in ConvolutionGeometry geometry, ReadOnlySpan<float> volume, Span<float> columns,
+    public static void VolumeToColumns(in ConvolutionGeometry geometry, TapTable taps, ReadOnlySpan<float> volume, Span<float> columns,
         int leadingDimension, int columnOffset, int firstRow, int endRow)
     {
-        var (input, kernel, output) = (geometry.Input, geometry.Kernel, geometry.Output);
-        int positions = (endRow - firstRow) * output.Width, row = 0;
+        var (input, output) = (geometry.Input, geometry.Output);
+        int inputPlane = input.Height * input.Width, outputWidth = output.Width, inputWidth = input.Width;
+        int bandLength = (endRow - firstRow) * outputWidth, row = 0;
+        if (columns.Length < (geometry.ColumnRows - 1) * leadingDimension + columnOffset + bandLength || volume.Length < geometry.InChannelsPerGroup * input.Product)
+            throw new ArgumentException("Column matrix or volume too small for the geometry.");
+        ref float source = ref MemoryMarshal.GetReference(volume);
+        ref float target = ref MemoryMarshal.GetReference(columns);
+        bool blockCopies = taps.StrideWidth == 1 && taps.StrideHeight == 1 && outputWidth == inputWidth;
         for (int channel = 0; channel < geometry.InChannelsPerGroup; channel++)
-        for (int kd = 0; kd < kernel.Depth; kd++)
-        for (int kh = 0; kh < kernel.Height; kh++)
-        for (int kw = 0; kw < kernel.Width; kw++, row++)
-        {
-            var destination = columns.Slice(row * leadingDimension + columnOffset, positions);
-            var taps = new TapRanges(geometry, kd, kh, kw);
-            foreach (var (od, ohStart, ohEnd) in new RowSpans(output.Height, firstRow, endRow))
+            foreach (var tap in taps.Taps)
             {
-                // This depth slice's output rows [ohStart, ohEnd) sit at column (od·oH + oh − firstRow)·oW.
-                var plane = destination.Slice((od * output.Height + ohStart - firstRow) * output.Width, (ohEnd - ohStart) * output.Width);
-                int id = taps.InputDepth(od);
-                int validStart = Math.Clamp(taps.RowStart, ohStart, ohEnd), validEnd = Math.Clamp(taps.RowEnd, validStart, ohEnd);
-                if ((uint)id >= (uint)input.Depth || validStart >= validEnd)
+                ref float destination = ref Unsafe.Add(ref target, row * leadingDimension + columnOffset);
+                row++;
+                foreach (var (od, ohStart, ohEnd) in new RowSpans(output.Height, firstRow, endRow))
                 {
-                    plane.Clear();
-                    continue;
+                    ref float plane = ref Unsafe.Add(ref destination, (od * output.Height + ohStart - firstRow) * outputWidth);
+                    int id = od * taps.StrideDepth + tap.DepthOffset;
+                    int validStart = Math.Clamp(tap.RowStart, ohStart, ohEnd), validEnd = Math.Clamp(tap.RowEnd, validStart, ohEnd);
+                    if ((uint)id >= (uint)input.Depth || validStart >= validEnd)
+                    {
+                        Zero(ref plane, (ohEnd - ohStart) * outputWidth);
+                        continue;
+                    }
+                    // Output rows above and below the input read padding only.
+                    Zero(ref plane, (validStart - ohStart) * outputWidth);
+                    Zero(ref Unsafe.Add(ref plane, (validEnd - ohStart) * outputWidth), (ohEnd - validEnd) * outputWidth);
+                    ref float sourcePlane = ref Unsafe.Add(ref source, (channel * input.Depth + id) * inputPlane);
+                    ref float band = ref Unsafe.Add(ref plane, (validStart - ohStart) * outputWidth);
+                    int rows = validEnd - validStart, firstInputRow = validStart * taps.StrideHeight + tap.RowOffset;
+                    if (blockCopies)
+                    {
+                        // Output (oh, ow) reads input (oh + rowOffset, ow + columnOffset): one shifted block. Entries whose
+                        // column falls outside the input row (they would read a neighbouring row) are zeroed after.
+                        int start = firstInputRow * inputWidth + tap.ColumnOffset, length = rows * outputWidth;
+                        int first = Math.Max(0, -start), last = Math.Min(length, inputPlane - start);
+                        if (last > first) Copy(ref Unsafe.Add(ref sourcePlane, start + first), ref Unsafe.Add(ref band, first), last - first);
+                        if (tap.ColumnStart > 0 || tap.ColumnEnd < outputWidth)
+                            for (int r = 0; r < rows; r++)
+                            {
+                                ref float line = ref Unsafe.Add(ref band, r * outputWidth);
+                                Zero(ref line, tap.ColumnStart);
+                                Zero(ref Unsafe.Add(ref line, tap.ColumnEnd), outputWidth - tap.ColumnEnd);
+                            }
+                        // Entries before first / after last read outside the plane; they are in padding columns, zeroed above
+                        // unless the tap has no valid column at all.
+                        if (tap.ColumnStart >= tap.ColumnEnd) Zero(ref band, length);
+                        continue;
+                    }
+                    int count = tap.ColumnEnd - tap.ColumnStart, firstColumn = tap.ColumnStart * taps.StrideWidth + tap.ColumnOffset;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ref float line = ref Unsafe.Add(ref band, r * outputWidth);
+                        Zero(ref line, tap.ColumnStart);
+                        Zero(ref Unsafe.Add(ref line, tap.ColumnEnd), outputWidth - tap.ColumnEnd);
+                        if (count <= 0) continue;
+                        ref float inputRow = ref Unsafe.Add(ref sourcePlane, (firstInputRow + r * taps.StrideHeight) * inputWidth + firstColumn);
+                        ref float inside = ref Unsafe.Add(ref line, tap.ColumnStart);
+                        if (taps.StrideWidth == 1) Copy(ref inputRow, ref inside, count);
+                        else
+                            for (int i = 0; i < count; i++) Unsafe.Add(ref inside, i) = Unsafe.Add(ref inputRow, i * taps.StrideWidth);
+                    }
                 }
-                // Output rows above and below the input read padding only.
-                plane[..((validStart - ohStart) * output.Width)].Clear();
-                plane[((validEnd - ohStart) * output.Width)..].Clear();
-                var sourcePlane = volume.Slice((channel * input.Depth + id) * input.Height * input.Width, input.Height * input.Width);
-                if (taps.WholeRowsContiguous)
-                {
-                    // Stride 1 in H and W, every tap of a row inside the input and oW = W: the rows are one block.
-                    int count = (validEnd - validStart) * output.Width;
-                    sourcePlane.Slice(taps.InputRow(validStart) * input.Width, count).CopyTo(plane.Slice((validStart - ohStart) * output.Width, count));
-                    continue;
-                }
-                for (int oh = validStart; oh < validEnd; oh++)
-                    taps.GatherRow(sourcePlane.Slice(taps.InputRow(oh) * input.Width, input.Width), plane.Slice((oh - ohStart) * output.Width, output.Width));
             }
-        }
     }
 
     /// <summary>
@@ -66,37 +98,83 @@ internal static partial class VolumeColumns
     /// input position it was read from (taps in the padding are dropped). volume is accumulated into, not cleared.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ColumnsToVolume(in ConvolutionGeometry geometry, ReadOnlySpan<float> columns, int leadingDimension, int columnOffset,
-        int firstRow, int endRow, Span<float> volume)
+    public static void ColumnsToVolume(in ConvolutionGeometry geometry, TapTable taps, ReadOnlySpan<float> columns, int leadingDimension,
+        int columnOffset, int firstRow, int endRow, Span<float> volume)
     {
-        var (input, kernel, output) = (geometry.Input, geometry.Kernel, geometry.Output);
-        int positions = (endRow - firstRow) * output.Width, row = 0;
+        var (input, output) = (geometry.Input, geometry.Output);
+        int inputPlane = input.Height * input.Width, outputWidth = output.Width, inputWidth = input.Width;
+        int bandLength = (endRow - firstRow) * outputWidth, row = 0;
+        if (columns.Length < (geometry.ColumnRows - 1) * leadingDimension + columnOffset + bandLength || volume.Length < geometry.InChannelsPerGroup * input.Product)
+            throw new ArgumentException("Column matrix or volume too small for the geometry.");
+        ref float source = ref MemoryMarshal.GetReference(columns);
+        ref float target = ref MemoryMarshal.GetReference(volume);
         for (int channel = 0; channel < geometry.InChannelsPerGroup; channel++)
-        for (int kd = 0; kd < kernel.Depth; kd++)
-        for (int kh = 0; kh < kernel.Height; kh++)
-        for (int kw = 0; kw < kernel.Width; kw++, row++)
-        {
-            var source = columns.Slice(row * leadingDimension + columnOffset, positions);
-            var taps = new TapRanges(geometry, kd, kh, kw);
-            foreach (var (od, ohStart, ohEnd) in new RowSpans(output.Height, firstRow, endRow))
+            foreach (var tap in taps.Taps)
             {
-                int id = taps.InputDepth(od);
-                int validStart = Math.Clamp(taps.RowStart, ohStart, ohEnd), validEnd = Math.Clamp(taps.RowEnd, validStart, ohEnd);
-                if ((uint)id >= (uint)input.Depth || validStart >= validEnd) continue;
-                var plane = source.Slice((od * output.Height + ohStart - firstRow) * output.Width, (ohEnd - ohStart) * output.Width);
-                var targetPlane = volume.Slice((channel * input.Depth + id) * input.Height * input.Width, input.Height * input.Width);
-                if (taps.WholeRowsContiguous)
+                ref float origin = ref Unsafe.Add(ref source, row * leadingDimension + columnOffset);
+                row++;
+                int count = tap.ColumnEnd - tap.ColumnStart, firstColumn = tap.ColumnStart * taps.StrideWidth + tap.ColumnOffset;
+                if (count <= 0) continue;
+                foreach (var (od, ohStart, ohEnd) in new RowSpans(output.Height, firstRow, endRow))
                 {
-                    int count = (validEnd - validStart) * output.Width;
-                    var target = targetPlane.Slice(taps.InputRow(validStart) * input.Width, count);
-                    TensorPrimitives.Add(target, plane.Slice((validStart - ohStart) * output.Width, count), target);
-                    continue;
+                    int id = od * taps.StrideDepth + tap.DepthOffset;
+                    int validStart = Math.Clamp(tap.RowStart, ohStart, ohEnd), validEnd = Math.Clamp(tap.RowEnd, validStart, ohEnd);
+                    if ((uint)id >= (uint)input.Depth || validStart >= validEnd) continue;
+                    ref float band = ref Unsafe.Add(ref origin, (od * output.Height + validStart - firstRow) * outputWidth + tap.ColumnStart);
+                    ref float targetPlane = ref Unsafe.Add(ref target, (channel * input.Depth + id) * inputPlane);
+                    int firstInputRow = validStart * taps.StrideHeight + tap.RowOffset;
+                    for (int r = 0; r < validEnd - validStart; r++)
+                    {
+                        ref float line = ref Unsafe.Add(ref band, r * outputWidth);
+                        ref float inputRow = ref Unsafe.Add(ref targetPlane, (firstInputRow + r * taps.StrideHeight) * inputWidth + firstColumn);
+                        if (taps.StrideWidth == 1) AddTo(ref line, ref inputRow, count);
+                        else
+                            for (int i = 0; i < count; i++) Unsafe.Add(ref inputRow, i * taps.StrideWidth) += Unsafe.Add(ref line, i);
+                    }
                 }
-                for (int oh = validStart; oh < validEnd; oh++)
-                    taps.ScatterAddRow(plane.Slice((oh - ohStart) * output.Width, output.Width), targetPlane.Slice(taps.InputRow(oh) * input.Width, input.Width));
             }
+    }
+
+    /// <summary>
+    /// Every kernel tap (kd, kh, kw) of a geometry, in column-row order within a channel, with the output rows and columns
+    /// whose reads land inside the input. Output index o along an axis reads input o·stride + offset, offset = k·dilation − paddingStart.
+    /// </summary>
+    internal sealed class TapTable
+    {
+        public TapTable(in ConvolutionGeometry geometry)
+        {
+            var (stride, dilation, padding, kernel) = (geometry.Stride, geometry.Dilation, geometry.PaddingStart, geometry.Kernel);
+            (StrideDepth, StrideHeight, StrideWidth) = (stride.Depth, stride.Height, stride.Width);
+            Taps = new Tap[kernel.Product];
+            int index = 0;
+            for (int kd = 0; kd < kernel.Depth; kd++)
+                for (int kh = 0; kh < kernel.Height; kh++)
+                    for (int kw = 0; kw < kernel.Width; kw++)
+                    {
+                        int rowOffset = kh * dilation.Height - padding.Height, columnOffset = kw * dilation.Width - padding.Width;
+                        var (rowStart, rowEnd) = ValidRange(rowOffset, stride.Height, geometry.Input.Height, geometry.Output.Height);
+                        var (columnStart, columnEnd) = ValidRange(columnOffset, stride.Width, geometry.Input.Width, geometry.Output.Width);
+                        Taps[index++] = new Tap(kd * dilation.Depth - padding.Depth, rowOffset, columnOffset, rowStart, rowEnd, columnStart, columnEnd);
+                    }
+        }
+
+        public Tap[] Taps { get; }
+        public int StrideDepth { get; }
+        public int StrideHeight { get; }
+        public int StrideWidth { get; }
+
+        /// <summary>The output indices o in [0, outputSize) with 0 ≤ o·stride + offset &lt; inputSize.</summary>
+        private static (int Start, int End) ValidRange(int offset, int stride, int inputSize, int outputSize)
+        {
+            int start = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+            int last = inputSize - 1 - offset; // o·stride <= last
+            int end = last < 0 ? 0 : Math.Min(outputSize, last / stride + 1);
+            return (Math.Min(start, end), end);
         }
     }
+
+    /// <summary>One tap: its input offsets per axis, and output rows [RowStart, RowEnd) and columns [ColumnStart, ColumnEnd) that read inside the input.</summary>
+    internal readonly record struct Tap(int DepthOffset, int RowOffset, int ColumnOffset, int RowStart, int RowEnd, int ColumnStart, int ColumnEnd);
 
     /// <summary>Output rows [firstRow, endRow), counted over (od, oh), cut at depth boundaries into (od, ohStart, ohEnd) spans.</summary>
     private readonly struct RowSpans(int outputHeight, int firstRow, int endRow)
@@ -120,78 +198,44 @@ internal static partial class VolumeColumns
         }
     }
 
-    /// <summary>
-    /// For one kernel tap (kd, kh, kw): which output rows and columns read inside the input, and where.
-    /// Output index o along an axis reads input o·stride + k·dilation − paddingStart.
-    /// </summary>
-    private readonly ref struct TapRanges
+    // Short rows (tens of floats) dominate small images: inlined vector loops beat a call per row.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(ref float source, ref float destination, int count)
     {
-        private readonly int depthOffset, depthStride, rowOffset, rowStride, columnOffset, columnStride;
-
-        public TapRanges(in ConvolutionGeometry geometry, int kd, int kh, int kw)
+        if (count >= 256)
         {
-            var (stride, dilation, padding) = (geometry.Stride, geometry.Dilation, geometry.PaddingStart);
-            (depthOffset, depthStride) = (kd * dilation.Depth - padding.Depth, stride.Depth);
-            (rowOffset, rowStride) = (kh * dilation.Height - padding.Height, stride.Height);
-            (columnOffset, columnStride) = (kw * dilation.Width - padding.Width, stride.Width);
-            (RowStart, RowEnd) = ValidRange(rowOffset, rowStride, geometry.Input.Height, geometry.Output.Height);
-            (ColumnStart, ColumnEnd) = ValidRange(columnOffset, columnStride, geometry.Input.Width, geometry.Output.Width);
-            WholeRowsContiguous = rowStride == 1 && columnStride == 1 && ColumnStart == 0 && ColumnEnd == geometry.Output.Width
-                && geometry.Output.Width == geometry.Input.Width && columnOffset == 0;
+            MemoryMarshal.CreateReadOnlySpan(ref source, count).CopyTo(MemoryMarshal.CreateSpan(ref destination, count));
+            return;
         }
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
+                Vector256.LoadUnsafe(ref source, (nuint)i).StoreUnsafe(ref destination, (nuint)i);
+        for (; i < count; i++) Unsafe.Add(ref destination, i) = Unsafe.Add(ref source, i);
+    }
 
-        /// <summary>Output rows [RowStart, RowEnd) read input rows inside [0, H).</summary>
-        public int RowStart { get; }
-        public int RowEnd { get; }
-        /// <summary>Output columns [ColumnStart, ColumnEnd) read input columns inside [0, W).</summary>
-        public int ColumnStart { get; }
-        public int ColumnEnd { get; }
-        /// <summary>Output row oh reads input row oh + offset: a block of whole rows maps to a block of whole rows.</summary>
-        public bool WholeRowsContiguous { get; }
-
-        public int InputDepth(int od) => od * depthStride + depthOffset;
-        public int InputRow(int oh) => oh * rowStride + rowOffset;
-
-        /// <summary>The output indices o in [0, outputSize) with 0 ≤ o·stride + offset &lt; inputSize.</summary>
-        private static (int Start, int End) ValidRange(int offset, int stride, int inputSize, int outputSize)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Zero(ref float destination, int count)
+    {
+        if (count >= 64)
         {
-            int start = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-            int last = inputSize - 1 - offset; // o·stride <= last
-            int end = last < 0 ? 0 : Math.Min(outputSize, last / stride + 1);
-            return (Math.Min(start, end), end);
+            MemoryMarshal.CreateSpan(ref destination, count).Clear();
+            return;
         }
+        for (int i = 0; i < count; i++) Unsafe.Add(ref destination, i) = 0f;
+    }
 
-        /// <summary>target[ow] = source[ow·stride + offset], 0 where that is outside the input row.</summary>
-        public void GatherRow(ReadOnlySpan<float> source, Span<float> target)
-        {
-            target[..ColumnStart].Clear();
-            target[ColumnEnd..].Clear();
-            int count = ColumnEnd - ColumnStart;
-            if (count <= 0) return;
-            int first = ColumnStart * columnStride + columnOffset;
-            if (columnStride == 1)
-            {
-                source.Slice(first, count).CopyTo(target.Slice(ColumnStart, count));
-                return;
-            }
-            var inside = target.Slice(ColumnStart, count);
-            for (int i = 0, iw = first; i < inside.Length; i++, iw += columnStride) inside[i] = source[iw];
-        }
-
-        /// <summary>target[ow·stride + offset] += source[ow] for the columns inside the input row.</summary>
-        public void ScatterAddRow(ReadOnlySpan<float> source, Span<float> target)
-        {
-            int count = ColumnEnd - ColumnStart;
-            if (count <= 0) return;
-            int first = ColumnStart * columnStride + columnOffset;
-            var inside = source.Slice(ColumnStart, count);
-            if (columnStride == 1)
-            {
-                var destination = target.Slice(first, count);
-                TensorPrimitives.Add(destination, inside, destination);
-                return;
-            }
-            for (int i = 0, iw = first; i < inside.Length; i++, iw += columnStride) target[iw] += inside[i];
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref float source, ref float destination, int count)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= count - Vector512<float>.Count; i += Vector512<float>.Count)
+                (Vector512.LoadUnsafe(ref destination, (nuint)i) + Vector512.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref destination, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
+                (Vector256.LoadUnsafe(ref destination, (nuint)i) + Vector256.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref destination, (nuint)i);
+        for (; i < count; i++) Unsafe.Add(ref destination, i) += Unsafe.Add(ref source, i);
     }
 }
