@@ -77,18 +77,31 @@ internal static partial class VolumeColumns
                         continue;
                     }
                     int count = tap.ColumnEnd - tap.ColumnStart, firstColumn = tap.ColumnStart * taps.StrideWidth + tap.ColumnOffset;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ref float line = ref Unsafe.Add(ref band, r * outputWidth);
-                        Zero(ref line, tap.ColumnStart);
-                        Zero(ref Unsafe.Add(ref line, tap.ColumnEnd), outputWidth - tap.ColumnEnd);
-                        if (count <= 0) continue;
-                        ref float inputRow = ref Unsafe.Add(ref sourcePlane, (firstInputRow + r * taps.StrideHeight) * inputWidth + firstColumn);
-                        ref float inside = ref Unsafe.Add(ref line, tap.ColumnStart);
-                        if (taps.StrideWidth == 1) Copy(ref inputRow, ref inside, count);
-                        else
+                    if (tap.ColumnStart > 0 || tap.ColumnEnd < outputWidth || count <= 0)
+                        for (int r = 0; r < rows; r++)
+                        {
+                            ref float line = ref Unsafe.Add(ref band, r * outputWidth);
+                            Zero(ref line, tap.ColumnStart);
+                            Zero(ref Unsafe.Add(ref line, tap.ColumnEnd), outputWidth - tap.ColumnEnd);
+                        }
+                    if (count <= 0) continue;
+                    ref float inside = ref Unsafe.Add(ref band, tap.ColumnStart);
+                    ref float inputRow = ref Unsafe.Add(ref sourcePlane, firstInputRow * inputWidth + firstColumn);
+                    int inputStep = taps.StrideHeight * inputWidth;
+                    if (taps.StrideWidth == 1)
+                        for (int r = 0; r < rows; r++)
+                        {
+                            Copy(ref inputRow, ref inside, count);
+                            inside = ref Unsafe.Add(ref inside, outputWidth);
+                            inputRow = ref Unsafe.Add(ref inputRow, inputStep);
+                        }
+                    else
+                        for (int r = 0; r < rows; r++)
+                        {
                             for (int i = 0; i < count; i++) Unsafe.Add(ref inside, i) = Unsafe.Add(ref inputRow, i * taps.StrideWidth);
-                    }
+                            inside = ref Unsafe.Add(ref inside, outputWidth);
+                            inputRow = ref Unsafe.Add(ref inputRow, inputStep);
+                        }
                 }
             }
     }
@@ -122,14 +135,15 @@ internal static partial class VolumeColumns
                     if ((uint)id >= (uint)input.Depth || validStart >= validEnd) continue;
                     ref float band = ref Unsafe.Add(ref origin, (od * output.Height + validStart - firstRow) * outputWidth + tap.ColumnStart);
                     ref float targetPlane = ref Unsafe.Add(ref target, (channel * input.Depth + id) * inputPlane);
-                    int firstInputRow = validStart * taps.StrideHeight + tap.RowOffset;
-                    for (int r = 0; r < validEnd - validStart; r++)
+                    int firstInputRow = validStart * taps.StrideHeight + tap.RowOffset, inputStep = taps.StrideHeight * inputWidth;
+                    ref float inputRow = ref Unsafe.Add(ref targetPlane, firstInputRow * inputWidth + firstColumn);
+                    for (int r = validStart; r < validEnd; r++)
                     {
-                        ref float line = ref Unsafe.Add(ref band, r * outputWidth);
-                        ref float inputRow = ref Unsafe.Add(ref targetPlane, (firstInputRow + r * taps.StrideHeight) * inputWidth + firstColumn);
-                        if (taps.StrideWidth == 1) AddTo(ref line, ref inputRow, count);
+                        if (taps.StrideWidth == 1) AddTo(ref band, ref inputRow, count);
                         else
-                            for (int i = 0; i < count; i++) Unsafe.Add(ref inputRow, i * taps.StrideWidth) += Unsafe.Add(ref line, i);
+                            for (int i = 0; i < count; i++) Unsafe.Add(ref inputRow, i * taps.StrideWidth) += Unsafe.Add(ref band, i);
+                        band = ref Unsafe.Add(ref band, outputWidth);
+                        inputRow = ref Unsafe.Add(ref inputRow, inputStep);
                     }
                 }
             }
@@ -200,6 +214,7 @@ internal static partial class VolumeColumns
 
     // Short rows (tens of floats) dominate small images: inlined vector loops beat a call per row.
 
+    /// <summary>Copies count floats; the last vector may overlap the previous one (source and destination never overlap).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(ref float source, ref float destination, int count)
     {
@@ -208,11 +223,23 @@ internal static partial class VolumeColumns
             MemoryMarshal.CreateReadOnlySpan(ref source, count).CopyTo(MemoryMarshal.CreateSpan(ref destination, count));
             return;
         }
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
+        if (Vector256.IsHardwareAccelerated && count >= Vector256<float>.Count)
+        {
+            int last = count - Vector256<float>.Count;
+            for (int i = 0; i < last; i += Vector256<float>.Count)
                 Vector256.LoadUnsafe(ref source, (nuint)i).StoreUnsafe(ref destination, (nuint)i);
-        for (; i < count; i++) Unsafe.Add(ref destination, i) = Unsafe.Add(ref source, i);
+            Vector256.LoadUnsafe(ref source, (nuint)last).StoreUnsafe(ref destination, (nuint)last);
+            return;
+        }
+        if (Vector128.IsHardwareAccelerated && count >= Vector128<float>.Count)
+        {
+            int last = count - Vector128<float>.Count;
+            for (int i = 0; i < last; i += Vector128<float>.Count)
+                Vector128.LoadUnsafe(ref source, (nuint)i).StoreUnsafe(ref destination, (nuint)i);
+            Vector128.LoadUnsafe(ref source, (nuint)last).StoreUnsafe(ref destination, (nuint)last);
+            return;
+        }
+        for (int i = 0; i < count; i++) Unsafe.Add(ref destination, i) = Unsafe.Add(ref source, i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -230,12 +257,12 @@ internal static partial class VolumeColumns
     private static void AddTo(ref float source, ref float destination, int count)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= count - Vector512<float>.Count; i += Vector512<float>.Count)
-                (Vector512.LoadUnsafe(ref destination, (nuint)i) + Vector512.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref destination, (nuint)i);
         if (Vector256.IsHardwareAccelerated)
             for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
                 (Vector256.LoadUnsafe(ref destination, (nuint)i) + Vector256.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref destination, (nuint)i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i <= count - Vector128<float>.Count; i += Vector128<float>.Count)
+                (Vector128.LoadUnsafe(ref destination, (nuint)i) + Vector128.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref destination, (nuint)i);
         for (; i < count; i++) Unsafe.Add(ref destination, i) += Unsafe.Add(ref source, i);
     }
 }
