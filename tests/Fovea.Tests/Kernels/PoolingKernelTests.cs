@@ -18,9 +18,11 @@ public sealed class PoolingKernelTests
         for (int size = 2; size <= LargestSize; size++)
         {
             CheckSliding(3, [1, size, 7], [1, 2, 2], [1, 2, 2], [1, 1, 1], [0, 0, 0], ceilMode: false, $"H={size}");
-            CheckSliding(3, [1, 6, size], [1, 2, 2], [1, 2, 2], [1, 1, 1], [0, 0, 0], ceilMode: false, $"W={size}");
             CheckSliding(2, [1, size, size], [1, 2, 2], [1, 2, 2], [1, 1, 1], [0, 0, 0], ceilMode: true, $"ceil {size}x{size}");
         }
+        // The vectors run along output columns: every output width from 1 to 33 (input widths 2 to 67).
+        for (int size = 2; size <= 2 * LargestSize + 1; size++)
+            CheckSliding(3, [1, 6, size], [1, 2, 2], [1, 2, 2], [1, 1, 1], [0, 0, 0], ceilMode: false, $"W={size}");
         // Depth slices of a 3-D pool with a 1x2x2 window take the same path.
         CheckSliding(2, [3, 9, 40], [1, 2, 2], [1, 2, 2], [1, 1, 1], [0, 0, 0], ceilMode: false, "3-D 1x2x2");
     }

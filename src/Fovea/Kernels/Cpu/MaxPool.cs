@@ -70,12 +70,15 @@ internal static partial class MaxPool
         ref int winner = ref MemoryMarshal.GetReference(argmax);
         bool withArgmax = !argmax.IsEmpty;
         int ow = 0, count = output.Length;
-        if (Avx512F.IsSupported)
+        // Each vector loop ends with one vector flush against the row's end (overlapping outputs already written; they
+        // are recomputed to the same values), so rows of 16+ (AVX-512) or 8+ (AVX2) outputs need no scalar tail.
+        if (Avx512F.IsSupported && count >= 16)
         {
             var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
             var odd = even + Vector512<int>.One;
-            for (; ow + 16 <= count; ow += 16)
+            for (int next = 0; next < count; next += 16)
             {
+                ow = Math.Min(next, count - 16);
                 nuint at = (nuint)(2 * ow);
                 var (topLow, topHigh) = (Vector512.LoadUnsafe(ref top, at), Vector512.LoadUnsafe(ref top, at + 16));
                 var (bottomLow, bottomHigh) = (Vector512.LoadUnsafe(ref bottom, at), Vector512.LoadUnsafe(ref bottom, at + 16));
@@ -87,12 +90,14 @@ internal static partial class MaxPool
                 best.StoreUnsafe(ref result, (nuint)ow);
                 if (withArgmax) (Vector512.Create(rowIndex + 2 * ow) + even + code).StoreUnsafe(ref winner, (nuint)ow);
             }
+            return;
         }
-        if (Avx2.IsSupported)
+        if (Avx2.IsSupported && count >= 8)
         {
             var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
-            for (; ow + 8 <= count; ow += 8)
+            for (int next = 0; next < count; next += 8)
             {
+                ow = Math.Min(next, count - 8);
                 nuint at = (nuint)(2 * ow);
                 var (topLow, topHigh) = (Vector256.LoadUnsafe(ref top, at), Vector256.LoadUnsafe(ref top, at + 8));
                 var (bottomLow, bottomHigh) = (Vector256.LoadUnsafe(ref bottom, at), Vector256.LoadUnsafe(ref bottom, at + 8));
@@ -104,7 +109,9 @@ internal static partial class MaxPool
                 best.StoreUnsafe(ref result, (nuint)ow);
                 if (withArgmax) (Vector256.Create(rowIndex + 2 * ow) + lanes + code).StoreUnsafe(ref winner, (nuint)ow);
             }
+            return;
         }
+        ow = 0;
         for (; ow < count; ow++)
         {
             int column = 2 * ow;
