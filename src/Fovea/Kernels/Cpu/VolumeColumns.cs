@@ -36,9 +36,11 @@ internal static partial class VolumeColumns
         ref float source = ref MemoryMarshal.GetReference(volume);
         ref float target = ref MemoryMarshal.GetReference(columns);
         bool blockCopies = taps.StrideWidth == 1 && taps.StrideHeight == 1 && outputWidth == inputWidth;
+        var tapList = taps.Taps;
         for (int channel = 0; channel < geometry.InChannelsPerGroup; channel++)
-            foreach (var tap in taps.Taps)
+            for (int t = 0; t < tapList.Length; t++)
             {
+                ref readonly var tap = ref tapList[t];
                 ref float destination = ref Unsafe.Add(ref target, row * leadingDimension + columnOffset);
                 row++;
                 foreach (var (od, ohStart, ohEnd) in new RowSpans(output.Height, firstRow, endRow))
@@ -121,9 +123,11 @@ internal static partial class VolumeColumns
             throw new ArgumentException("Column matrix or volume too small for the geometry.");
         ref float source = ref MemoryMarshal.GetReference(columns);
         ref float target = ref MemoryMarshal.GetReference(volume);
+        var tapList = taps.Taps;
         for (int channel = 0; channel < geometry.InChannelsPerGroup; channel++)
-            foreach (var tap in taps.Taps)
+            for (int t = 0; t < tapList.Length; t++)
             {
+                ref readonly var tap = ref tapList[t];
                 ref float origin = ref Unsafe.Add(ref source, row * leadingDimension + columnOffset);
                 row++;
                 int count = tap.ColumnEnd - tap.ColumnStart, firstColumn = tap.ColumnStart * taps.StrideWidth + tap.ColumnOffset;
