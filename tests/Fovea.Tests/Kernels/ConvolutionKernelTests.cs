@@ -108,6 +108,30 @@ public sealed class ConvolutionKernelTests
         Check(Geometry(1, 16, 3, 1, [9, 7, 11], [3, 3, 3], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]), "large 3-D image");
     }
 
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(2, 0, 0)]
+    [InlineData(3, 2, 2)]
+    [InlineData(2, 1, 0)] // padding only at the start (output one smaller)
+    public void WinogradEveryHeightAndWidthUpTo33(int batch, int paddingStart, int paddingEnd)
+    {
+        // 3x3, stride 1, 16+ channels: Winograd F(2x2, 3x3) forward and input gradient, odd and even sizes (partial tiles).
+        for (int size = 1; size <= LargestSize; size++)
+        {
+            if (size + paddingStart + paddingEnd < 3) continue;
+            Check(Geometry(batch, 16, 17, 1, [size, 5], [3, 3], [1, 1], [1, 1], [paddingStart, paddingStart], [paddingEnd, paddingEnd]), $"H={size}");
+            Check(Geometry(batch, 17, 16, 1, [4, size], [3, 3], [1, 1], [1, 1], [paddingStart, paddingStart], [paddingEnd, paddingEnd]), $"W={size}");
+        }
+    }
+
+    [Fact]
+    public void WinogradLargeImagesAndBatches()
+    {
+        // Images with more tiles than a chunk (bands of tile rows), and many small images per chunk over several workers.
+        Check(Geometry(2, 16, 16, 1, [83, 81], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "bands");
+        Check(Geometry(12, 32, 24, 1, [9, 10], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "small images");
+    }
+
     [Fact]
     public void LeNetLayers()
     {

@@ -10,8 +10,9 @@ internal enum ConvolutionActivation { None, Relu }
 /// The production convolution kernels (forward, input gradient, weight gradient), tested against
 /// <see cref="Reference"/>. Layouts (row-major): input (N, C_in, D, H, W), weight (C_out, C_in/groups, kD, kH, kW),
 /// output (N, C_out, oD, oH, oW) in the canonical 3-D form of <see cref="ConvolutionGeometry"/>.
-/// <para>Three paths: depthwise convolutions (one input channel per group, groups &gt; 1) run a direct loop
-/// (<see cref="Depthwise"/>); everything else is lowered to GEMM. The lowering splits the batch over the
+/// <para>Four paths: depthwise convolutions (one input channel per group, groups &gt; 1) run a direct loop
+/// (<see cref="Depthwise"/>); 3x3 stride-1 convolutions with 16+ channels use Winograd F(2x2, 3x3) for the forward
+/// pass and the input gradient (<see cref="Winograd"/>); everything else is lowered to GEMM. The lowering splits the batch over the
 /// worker threads; each worker lays the column matrices of a chunk of its samples side by side in its
 /// own pooled workspace (so small images still give the GEMM a wide matrix) and multiplies once per
 /// group. A 1x1, stride-1, unpadded convolution of one sample needs no column matrix: the input plane
@@ -31,6 +32,11 @@ internal static partial class Convolution
         if (IsDepthwise(geometry))
         {
             Depthwise.Forward(geometry, input, weight, bias, output, activation);
+            return;
+        }
+        if (Winograd.Applies(geometry))
+        {
+            Winograd.Forward(geometry, input, weight, bias, output, activation);
             return;
         }
         var plan = new LoweringPlan(geometry);
@@ -98,6 +104,11 @@ internal static partial class Convolution
         if (IsDepthwise(geometry))
         {
             Depthwise.BackwardData(geometry, gradOutput, weight, gradInput);
+            return;
+        }
+        if (Winograd.AppliesToInputGradient(geometry))
+        {
+            Winograd.BackwardData(geometry, gradOutput, weight, gradInput);
             return;
         }
         var plan = new LoweringPlan(geometry);
