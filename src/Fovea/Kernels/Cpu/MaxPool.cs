@@ -75,18 +75,17 @@ internal static partial class MaxPool
         if (Avx512F.IsSupported && count >= 16)
         {
             var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            var odd = even + Vector512<int>.One;
             for (int next = 0; next < count; next += 16)
             {
                 ow = Math.Min(next, count - 16);
                 nuint at = (nuint)(2 * ow);
                 var (topLow, topHigh) = (Vector512.LoadUnsafe(ref top, at), Vector512.LoadUnsafe(ref top, at + 16));
                 var (bottomLow, bottomHigh) = (Vector512.LoadUnsafe(ref bottom, at), Vector512.LoadUnsafe(ref bottom, at + 16));
-                var best = Avx512F.PermuteVar16x32x2(topLow, even, topHigh);
+                var best = Deinterleave.Even(topLow, topHigh);
                 var code = Vector512<int>.Zero;
-                Challenge(ref best, ref code, Avx512F.PermuteVar16x32x2(topLow, odd, topHigh), 1);
-                Challenge(ref best, ref code, Avx512F.PermuteVar16x32x2(bottomLow, even, bottomHigh), width);
-                Challenge(ref best, ref code, Avx512F.PermuteVar16x32x2(bottomLow, odd, bottomHigh), width + 1);
+                Challenge(ref best, ref code, Deinterleave.Odd(topLow, topHigh), 1);
+                Challenge(ref best, ref code, Deinterleave.Even(bottomLow, bottomHigh), width);
+                Challenge(ref best, ref code, Deinterleave.Odd(bottomLow, bottomHigh), width + 1);
                 best.StoreUnsafe(ref result, (nuint)ow);
                 if (withArgmax) (Vector512.Create(rowIndex + 2 * ow) + even + code).StoreUnsafe(ref winner, (nuint)ow);
             }
@@ -101,11 +100,11 @@ internal static partial class MaxPool
                 nuint at = (nuint)(2 * ow);
                 var (topLow, topHigh) = (Vector256.LoadUnsafe(ref top, at), Vector256.LoadUnsafe(ref top, at + 8));
                 var (bottomLow, bottomHigh) = (Vector256.LoadUnsafe(ref bottom, at), Vector256.LoadUnsafe(ref bottom, at + 8));
-                var best = Even(topLow, topHigh);
+                var best = Deinterleave.Even(topLow, topHigh);
                 var code = Vector256<int>.Zero;
-                Challenge(ref best, ref code, Odd(topLow, topHigh), 1);
-                Challenge(ref best, ref code, Even(bottomLow, bottomHigh), width);
-                Challenge(ref best, ref code, Odd(bottomLow, bottomHigh), width + 1);
+                Challenge(ref best, ref code, Deinterleave.Odd(topLow, topHigh), 1);
+                Challenge(ref best, ref code, Deinterleave.Even(bottomLow, bottomHigh), width);
+                Challenge(ref best, ref code, Deinterleave.Odd(bottomLow, bottomHigh), width + 1);
                 best.StoreUnsafe(ref result, (nuint)ow);
                 if (withArgmax) (Vector256.Create(rowIndex + 2 * ow) + lanes + code).StoreUnsafe(ref winner, (nuint)ow);
             }
@@ -147,14 +146,4 @@ internal static partial class MaxPool
         best = Vector256.ConditionalSelect(wins, value, best);
         code = Vector256.ConditionalSelect(wins.AsInt32(), Vector256.Create(offset), code);
     }
-
-    // AVX2 deinterleave of 16 consecutive floats: shufps picks the even (odd) elements within each 128-bit lane,
-    // vpermpd puts the 64-bit pairs back in order: [low 0 2 | high 0 2 | low 4 6 | high 4 6] -> [low 0 2 4 6 | high 0 2 4 6].
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Even(Vector256<float> low, Vector256<float> high) =>
-        Avx2.Permute4x64(Avx.Shuffle(low, high, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Odd(Vector256<float> low, Vector256<float> high) =>
-        Avx2.Permute4x64(Avx.Shuffle(low, high, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
 }

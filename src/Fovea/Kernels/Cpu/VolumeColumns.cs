@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Fovea.Kernels.Cpu;
 
@@ -94,6 +95,13 @@ internal static partial class VolumeColumns
                         for (int r = 0; r < rows; r++)
                         {
                             Copy(ref inputRow, ref inside, count);
+                            inside = ref Unsafe.Add(ref inside, outputWidth);
+                            inputRow = ref Unsafe.Add(ref inputRow, inputStep);
+                        }
+                    else if (taps.StrideWidth == 2)
+                        for (int r = 0; r < rows; r++)
+                        {
+                            GatherEven(ref inputRow, ref inside, count);
                             inside = ref Unsafe.Add(ref inside, outputWidth);
                             inputRow = ref Unsafe.Add(ref inputRow, inputStep);
                         }
@@ -244,6 +252,37 @@ internal static partial class VolumeColumns
             return;
         }
         for (int i = 0; i < count; i++) Unsafe.Add(ref destination, i) = Unsafe.Add(ref source, i);
+    }
+
+    /// <summary>
+    /// destination[i] = source[2i] for i &lt; count, reading no further than source[2·(count − 1)]: whole vectors while
+    /// they stay inside, then one last vector flush against the end (overlapping, same values), then the final element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GatherEven(ref float source, ref float destination, int count)
+    {
+        int i = 0;
+        if (Avx512F.IsSupported && count > 16)
+        {
+            for (; i + 17 <= count; i += 16)
+                Deinterleave.Even(Vector512.LoadUnsafe(ref source, (nuint)(2 * i)), Vector512.LoadUnsafe(ref source, (nuint)(2 * i + 16)))
+                    .StoreUnsafe(ref destination, (nuint)i);
+            int last = count - 17;
+            Deinterleave.Even(Vector512.LoadUnsafe(ref source, (nuint)(2 * last)), Vector512.LoadUnsafe(ref source, (nuint)(2 * last + 16)))
+                .StoreUnsafe(ref destination, (nuint)last);
+            i = count - 1;
+        }
+        else if (Avx2.IsSupported && count > 8)
+        {
+            for (; i + 9 <= count; i += 8)
+                Deinterleave.Even(Vector256.LoadUnsafe(ref source, (nuint)(2 * i)), Vector256.LoadUnsafe(ref source, (nuint)(2 * i + 8)))
+                    .StoreUnsafe(ref destination, (nuint)i);
+            int last = count - 9;
+            Deinterleave.Even(Vector256.LoadUnsafe(ref source, (nuint)(2 * last)), Vector256.LoadUnsafe(ref source, (nuint)(2 * last + 8)))
+                .StoreUnsafe(ref destination, (nuint)last);
+            i = count - 1;
+        }
+        for (; i < count; i++) Unsafe.Add(ref destination, i) = Unsafe.Add(ref source, 2 * i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
