@@ -115,21 +115,55 @@ public sealed class ConvolutionKernelTests
     [InlineData(2, 1, 0)] // padding only at the start (output one smaller)
     public void WinogradEveryHeightAndWidthUpTo33(int batch, int paddingStart, int paddingEnd)
     {
-        // 3x3, stride 1, 16+ channels: Winograd F(2x2, 3x3) forward and input gradient, odd and even sizes (partial tiles).
+        // Winograd F(2x2, 3x3) forward and input gradient called directly (production uses it from 96 channels on),
+        // odd and even sizes (partial tiles).
         for (int size = 1; size <= LargestSize; size++)
         {
             if (size + paddingStart + paddingEnd < 3) continue;
-            Check(Geometry(batch, 16, 17, 1, [size, 5], [3, 3], [1, 1], [1, 1], [paddingStart, paddingStart], [paddingEnd, paddingEnd]), $"H={size}");
-            Check(Geometry(batch, 17, 16, 1, [4, size], [3, 3], [1, 1], [1, 1], [paddingStart, paddingStart], [paddingEnd, paddingEnd]), $"W={size}");
+            CheckWinograd(Geometry(batch, 16, 17, 1, [size, 5], [3, 3], [1, 1], [1, 1], [paddingStart, paddingStart], [paddingEnd, paddingEnd]), $"H={size}");
+            CheckWinograd(Geometry(batch, 17, 16, 1, [4, size], [3, 3], [1, 1], [1, 1], [paddingStart, paddingStart], [paddingEnd, paddingEnd]), $"W={size}");
         }
     }
 
     [Fact]
-    public void WinogradLargeImagesAndBatches()
+    public void WinogradLargeImagesBatchesAndDispatch()
     {
         // Images with more tiles than a chunk (bands of tile rows), and many small images per chunk over several workers.
-        Check(Geometry(2, 16, 16, 1, [83, 81], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "bands");
-        Check(Geometry(12, 32, 24, 1, [9, 10], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "small images");
+        CheckWinograd(Geometry(2, 16, 16, 1, [83, 81], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "bands");
+        CheckWinograd(Geometry(12, 32, 24, 1, [9, 10], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "small images");
+        // Through Convolution.Forward / BackwardData with enough channels to choose Winograd.
+        var g = Geometry(2, Convolution.Winograd.MinimumChannels, Convolution.Winograd.MinimumChannels + 3, 1, [7, 6], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]);
+        Assert.True(Convolution.Winograd.Computes(g) && Convolution.Winograd.Pays(g));
+        Check(g, "dispatched");
+    }
+
+    /// <summary>Winograd forward (with bias and ReLU) and input gradient against the reference.</summary>
+    private static void CheckWinograd(ConvolutionGeometry g, string label)
+    {
+        Assert.True(Convolution.Winograd.Computes(g) && Convolution.Winograd.ComputesInputGradient(g), label);
+        var random = new Generator((ulong)(g.InputSize * 13 + g.WeightSize));
+        var (x, w, b, dy) = (Values(random, g.InputSize), Values(random, g.WeightSize), Values(random, g.OutChannels), Values(random, g.OutputSize));
+        var workspace = new float[g.WorkspaceSize];
+        label = $"Winograd {label} [{g}]";
+        var expected = new float[g.OutputSize];
+        var magnitude = new float[g.OutputSize];
+        Convolution.Reference.Forward(g, x, w, expected, workspace);
+        Convolution.Reference.Forward(g, Abs(x), Abs(w), magnitude, workspace);
+        Convolution.Reference.AddBias(b, expected, g.Batch, g.OutChannels, g.Output.Product);
+        Convolution.Reference.AddBias(Abs(b), magnitude, g.Batch, g.OutChannels, g.Output.Product);
+        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(expected[i], 0f);
+        var actual = NaNs(g.OutputSize);
+        Convolution.Winograd.Forward(g, x, w, b, actual, ConvolutionActivation.Relu);
+        // The transforms (factors ½, sums of up to 16 terms) round more than a plain sum of products.
+        Close(expected, actual, magnitude, "forward + bias + ReLU " + label, relative: 4e-5);
+
+        expected = new float[g.InputSize];
+        magnitude = new float[g.InputSize];
+        Convolution.Reference.BackwardData(g, dy, w, expected, workspace);
+        Convolution.Reference.BackwardData(g, Abs(dy), Abs(w), magnitude, workspace);
+        actual = NaNs(g.InputSize);
+        Convolution.Winograd.BackwardData(g, dy, w, actual);
+        Close(expected, actual, magnitude, "backward data " + label, relative: 4e-5);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ internal enum ConvolutionActivation { None, Relu }
 /// <see cref="Reference"/>. Layouts (row-major): input (N, C_in, D, H, W), weight (C_out, C_in/groups, kD, kH, kW),
 /// output (N, C_out, oD, oH, oW) in the canonical 3-D form of <see cref="ConvolutionGeometry"/>.
 /// <para>Four paths: depthwise convolutions (one input channel per group, groups &gt; 1) run a direct loop
-/// (<see cref="Depthwise"/>); 3x3 stride-1 convolutions with 16+ channels use Winograd F(2x2, 3x3) for the forward
+/// (<see cref="Depthwise"/>); 3x3 stride-1 convolutions with many channels use Winograd F(2x2, 3x3) for the forward
 /// pass and the input gradient (<see cref="Winograd"/>); everything else is lowered to GEMM. The lowering splits the batch over the
 /// worker threads; each worker lays the column matrices of a chunk of its samples side by side in its
 /// own pooled workspace (so small images still give the GEMM a wide matrix) and multiplies once per
@@ -34,7 +34,7 @@ internal static partial class Convolution
             Depthwise.Forward(geometry, input, weight, bias, output, activation);
             return;
         }
-        if (Winograd.Applies(geometry))
+        if (Winograd.Computes(geometry) && Winograd.Pays(geometry))
         {
             Winograd.Forward(geometry, input, weight, bias, output, activation);
             return;
@@ -106,7 +106,7 @@ internal static partial class Convolution
             Depthwise.BackwardData(geometry, gradOutput, weight, gradInput);
             return;
         }
-        if (Winograd.AppliesToInputGradient(geometry))
+        if (Winograd.ComputesInputGradient(geometry) && Winograd.Pays(geometry))
         {
             Winograd.BackwardData(geometry, gradOutput, weight, gradInput);
             return;
