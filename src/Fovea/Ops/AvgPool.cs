@@ -61,7 +61,7 @@ public static partial class F
         var inputShape = input.Shape;
         return Tensor.Record(new Tensor(output, outputShape), opName, [input], grad =>
         {
-            var gradInput = new float[inputShape.Size];
+            var gradInput = Tensor.NewStorage(inputShape.Size);
             AvgPool.Backward(grad.Data, gradInput, windows, countIncludePad, divisorOverride);
             return [new Tensor(gradInput, inputShape)];
         });

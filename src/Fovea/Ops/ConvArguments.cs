@@ -63,12 +63,15 @@ internal static class ConvArguments
 
     // ---- kernel drivers: unrecorded tensors in, unrecorded tensors out ----
 
-    /// <summary>y = w ⊛ x (+ bias per output channel). x: conv input, result: conv output of shape <paramref name="outputShape"/>.</summary>
-    public static Tensor Forward(in ConvolutionGeometry geometry, Tensor x, Tensor weight, Tensor? bias, Shape outputShape)
+    /// <summary>
+    /// y = act(w ⊛ x + bias per output channel), the bias and activation applied in the same pass as the
+    /// product. x: conv input, result: conv output of shape <paramref name="outputShape"/>.
+    /// </summary>
+    public static Tensor Forward(in ConvolutionGeometry geometry, Tensor x, Tensor weight, Tensor? bias, Shape outputShape,
+        ConvolutionActivation activation = ConvolutionActivation.None)
     {
         var output = Tensor.NewStorage(geometry.OutputSize);
-        Convolution.Forward(geometry, x.Data, weight.Data, output, Tensor.NewStorage(geometry.WorkspaceSize));
-        if (bias is not null) Convolution.AddBias(bias.Data, output, geometry.Batch, geometry.OutChannels, geometry.Output.Product);
+        Convolution.Forward(geometry, x.Data, weight.Data, bias is null ? ReadOnlyMemory<float>.Empty : bias.Data, output, activation);
         return new Tensor(output, outputShape);
     }
 
@@ -77,7 +80,7 @@ internal static class ConvArguments
     public static Tensor BackwardData(in ConvolutionGeometry geometry, Tensor gradOutput, Tensor weight, Tensor? bias, Shape inputShape)
     {
         var gradInput = Tensor.NewStorage(geometry.InputSize);
-        Convolution.BackwardData(geometry, gradOutput.Data, weight.Data, gradInput, Tensor.NewStorage(geometry.WorkspaceSize));
+        Convolution.BackwardData(geometry, gradOutput.Data, weight.Data, gradInput);
         if (bias is not null) Convolution.AddBias(bias.Data, gradInput, geometry.Batch, geometry.InChannels, geometry.Input.Product);
         return new Tensor(gradInput, inputShape);
     }
@@ -86,7 +89,7 @@ internal static class ConvArguments
     public static Tensor BackwardWeight(in ConvolutionGeometry geometry, Tensor x, Tensor gradOutput, Shape weightShape)
     {
         var gradWeight = Tensor.NewStorage(geometry.WeightSize);
-        Convolution.BackwardWeight(geometry, x.Data, gradOutput.Data, gradWeight, Tensor.NewStorage(geometry.WorkspaceSize));
+        Convolution.BackwardWeight(geometry, x.Data, gradOutput.Data, gradWeight);
         return new Tensor(gradWeight, weightShape);
     }
 

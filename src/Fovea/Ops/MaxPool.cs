@@ -44,12 +44,14 @@ public static partial class F
     internal static Tensor MaxOverWindows(string opName, Tensor input, PoolWindows windows, Shape outputShape)
     {
         var output = Tensor.NewStorage(outputShape.Size);
-        var argmax = new int[outputShape.Size];
+        // The winners' indices are only needed when a gradient will flow back.
+        bool recording = Autograd.IsEnabled && input.RequiresGrad;
+        var argmax = recording ? GC.AllocateUninitializedArray<int>(outputShape.Size) : [];
         MaxPool.Forward(input.Data, output, argmax, windows);
         var inputShape = input.Shape;
         return Tensor.Record(new Tensor(output, outputShape), opName, [input], grad =>
         {
-            var gradInput = new float[inputShape.Size];
+            var gradInput = Tensor.NewStorage(inputShape.Size);
             MaxPool.Backward(grad.Data, argmax, gradInput, windows.Planes, windows.InputPlaneSize, windows.OutputPlaneSize);
             return [new Tensor(gradInput, inputShape)];
         });

@@ -58,8 +58,8 @@ public class Adam : Optimizer
         var maxSecondMoment = Amsgrad ? StateTensor(parameterState, "max_exp_avg_sq", parameter.Shape) : null;
         // The step count is a float scalar, as in PyTorch (exact up to 2^24 steps).
         step.Span[0] += 1f;
-        OptimizerKernels.AdamStep(parameter.Span, grad.ReadOnlySpan, firstMoment.Span, secondMoment.Span,
-            maxSecondMoment is null ? Span<float>.Empty : maxSecondMoment.Span, step.Span[0],
+        OptimizerKernels.AdamStep(parameter.Data, grad.Data, firstMoment.Data, secondMoment.Data,
+            maxSecondMoment is null ? Memory<float>.Empty : maxSecondMoment.Data, step.Span[0],
             group.LearningRate, Beta1, Beta2, Eps, group.WeightDecay, DecoupledWeightDecay);
     }
 

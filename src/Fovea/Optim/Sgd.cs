@@ -50,7 +50,7 @@ public sealed class Sgd : Optimizer
             buffer = parameterState["momentum_buffer"] = Tensor.Zeros(parameter.Shape);
             firstStep = true;
         }
-        OptimizerKernels.SgdStep(parameter.Span, grad.ReadOnlySpan, buffer is null ? Span<float>.Empty : buffer.Span, firstStep,
+        OptimizerKernels.SgdStep(parameter.Data, grad.Data, buffer is null ? Memory<float>.Empty : buffer.Data, firstStep,
             group.LearningRate, Momentum, Dampening, group.WeightDecay, Nesterov);
     }
 }

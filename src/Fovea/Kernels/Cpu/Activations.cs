@@ -1,81 +1,84 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Fovea.Kernels.Cpu;
 
 /// <summary>
-/// Reference elementwise activation kernels: forward y = g(x), backward gradInput = gradOutput·g'(x).
-/// Dedicated loops (no per-element delegates); TensorPrimitives where it has the op.
+/// The production activation kernels, tested against <see cref="Reference"/>: whole arrays split over the worker
+/// threads when large, each part vectorised (TensorPrimitives, or an <see cref="IElementOperator"/> where it has
+/// no matching op). The arguments are the tensors' arrays; forward y = g(x), backward gradInput = gradOutput·g'(x).
 /// </summary>
-internal static class Activations
+internal static partial class Activations
 {
-    // ---- ReLU: max(0, x); g'(0) = 0 as in PyTorch ----
-    public static void ReluForward(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+    public static void ReluForward(ReadOnlyMemory<float> x, Memory<float> y) =>
+        WorkSplit.For(y.Length, 1, (start, end) => TensorPrimitives.Max(x.Span[start..end], 0f, y.Span[start..end]));
 
-    public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gradOutput, Span<float> gradInput)
+    public static void ReluBackward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gradOutput, Memory<float> gradInput) =>
+        VectorLoop.ApplyParallel(new ReluGradient(), x, gradOutput, gradInput);
+
+    public static void LeakyReluForward(ReadOnlyMemory<float> x, Memory<float> y, float negativeSlope) =>
+        VectorLoop.ApplyParallel(new LeakyRelu(negativeSlope), x, x, y);
+
+    public static void LeakyReluBackward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gradOutput, Memory<float> gradInput, float negativeSlope) =>
+        VectorLoop.ApplyParallel(new LeakyReluGradient(negativeSlope), x, gradOutput, gradInput);
+
+    /// <summary>ELU keeps the reference's double-precision exponential; only the split over threads is added.</summary>
+    public static void EluForward(ReadOnlyMemory<float> x, Memory<float> y, float alpha, bool cheatSheetForm) =>
+        WorkSplit.For(y.Length, 8, (start, end) => Reference.EluForward(x.Span[start..end], y.Span[start..end], alpha, cheatSheetForm));
+
+    public static void EluBackward(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gradOutput, Memory<float> gradInput, float alpha, bool cheatSheetForm) =>
+        WorkSplit.For(gradInput.Length, 8, (start, end) =>
+            Reference.EluBackward(x.Span[start..end], gradOutput.Span[start..end], gradInput.Span[start..end], alpha, cheatSheetForm));
+
+    public static void SigmoidForward(ReadOnlyMemory<float> x, Memory<float> y) =>
+        WorkSplit.For(y.Length, 8, (start, end) => TensorPrimitives.Sigmoid(x.Span[start..end], y.Span[start..end]));
+
+    public static void SigmoidBackward(ReadOnlyMemory<float> y, ReadOnlyMemory<float> gradOutput, Memory<float> gradInput) =>
+        VectorLoop.ApplyParallel(new SigmoidGradient(), y, gradOutput, gradInput);
+
+    public static void TanhForward(ReadOnlyMemory<float> x, Memory<float> y) =>
+        WorkSplit.For(y.Length, 8, (start, end) => TensorPrimitives.Tanh(x.Span[start..end], y.Span[start..end]));
+
+    public static void TanhBackward(ReadOnlyMemory<float> y, ReadOnlyMemory<float> gradOutput, Memory<float> gradInput) =>
+        VectorLoop.ApplyParallel(new TanhGradient(), y, gradOutput, gradInput);
+
+    /// <summary>(x, g) -> x > 0 ? g : 0 (g'(0) = 0; NaN input gives 0, as in the reference).</summary>
+    private readonly struct ReluGradient : IElementOperator
     {
-        for (int i = 0; i < x.Length; i++) gradInput[i] = x[i] > 0 ? gradOutput[i] : 0f;
+        public float Apply(float x, float g) => x > 0 ? g : 0f;
+        public Vector256<float> Apply(Vector256<float> x, Vector256<float> g) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), g, Vector256<float>.Zero);
+        public Vector512<float> Apply(Vector512<float> x, Vector512<float> g) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), g, Vector512<float>.Zero);
     }
 
-    // ---- LeakyReLU: x > 0 ? x : slope·x; g'(0) = slope as in PyTorch ----
-    public static void LeakyReluForward(ReadOnlySpan<float> x, Span<float> y, float negativeSlope)
+    /// <summary>(x, _) -> x > 0 ? x : slope·x.</summary>
+    private readonly struct LeakyRelu(float slope) : IElementOperator
     {
-        for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0 ? x[i] : x[i] * negativeSlope;
+        public float Apply(float x, float unused) => x > 0 ? x : x * slope;
+        public Vector256<float> Apply(Vector256<float> x, Vector256<float> unused) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * slope);
+        public Vector512<float> Apply(Vector512<float> x, Vector512<float> unused) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * slope);
     }
 
-    public static void LeakyReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gradOutput, Span<float> gradInput, float negativeSlope)
+    /// <summary>(x, g) -> x > 0 ? g : slope·g (g'(0) = slope).</summary>
+    private readonly struct LeakyReluGradient(float slope) : IElementOperator
     {
-        for (int i = 0; i < x.Length; i++) gradInput[i] = x[i] > 0 ? gradOutput[i] : gradOutput[i] * negativeSlope;
+        public float Apply(float x, float g) => x > 0 ? g : g * slope;
+        public Vector256<float> Apply(Vector256<float> x, Vector256<float> g) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), g, g * slope);
+        public Vector512<float> Apply(Vector512<float> x, Vector512<float> g) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), g, g * slope);
     }
 
-    // ---- ELU ----
-
-    /// <summary>α(eˣ − 1), evaluated in double so that it stays accurate near 0 (PyTorch uses expm1).</summary>
-    private static float ExponentialBranch(float x, float alpha) => (float)(alpha * (Math.Exp(x) - 1.0));
-
-    /// <summary>Standard: x > 0 ? x : α(eˣ − 1). Cheat sheet: max(α(eˣ − 1), x).</summary>
-    public static void EluForward(ReadOnlySpan<float> x, Span<float> y, float alpha, bool cheatSheetForm)
+    /// <summary>(y, g) -> g·y·(1 − y), multiplied left to right as in the reference.</summary>
+    private readonly struct SigmoidGradient : IElementOperator
     {
-        if (cheatSheetForm)
-            for (int i = 0; i < x.Length; i++) y[i] = MathF.Max(ExponentialBranch(x[i], alpha), x[i]);
-        else
-            for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0 ? x[i] : ExponentialBranch(x[i], alpha);
+        public float Apply(float y, float g) => g * y * (1f - y);
+        public Vector256<float> Apply(Vector256<float> y, Vector256<float> g) => g * y * (Vector256<float>.One - y);
+        public Vector512<float> Apply(Vector512<float> y, Vector512<float> g) => g * y * (Vector512<float>.One - y);
     }
 
-    /// <summary>
-    /// Standard: g' = 1 for x > 0, αeˣ for x ≤ 0 (PyTorch's choice at 0). Cheat sheet: the slope of the
-    /// larger branch (αeˣ or 1); where the branches are equal (the crossing points, e.g. x = 0) the mean
-    /// of both slopes, which is what torch.maximum's backward gives.
-    /// </summary>
-    public static void EluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gradOutput, Span<float> gradInput, float alpha, bool cheatSheetForm)
+    /// <summary>(y, g) -> g·(1 − y²).</summary>
+    private readonly struct TanhGradient : IElementOperator
     {
-        for (int i = 0; i < x.Length; i++)
-        {
-            float exponentialSlope = (float)(alpha * Math.Exp(x[i]));
-            float slope;
-            if (!cheatSheetForm) slope = x[i] > 0 ? 1f : exponentialSlope;
-            else
-            {
-                float exponential = ExponentialBranch(x[i], alpha);
-                slope = exponential > x[i] ? exponentialSlope : exponential < x[i] ? 1f : 0.5f * (exponentialSlope + 1f);
-            }
-            gradInput[i] = gradOutput[i] * slope;
-        }
-    }
-
-    // ---- Sigmoid and Tanh: the derivative comes from the output ----
-    public static void SigmoidForward(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
-
-    /// <summary>g' = y(1 − y).</summary>
-    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> gradOutput, Span<float> gradInput)
-    {
-        for (int i = 0; i < y.Length; i++) gradInput[i] = gradOutput[i] * y[i] * (1f - y[i]);
-    }
-
-    public static void TanhForward(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
-
-    /// <summary>g' = 1 − y².</summary>
-    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> gradOutput, Span<float> gradInput)
-    {
-        for (int i = 0; i < y.Length; i++) gradInput[i] = gradOutput[i] * (1f - y[i] * y[i]);
+        public float Apply(float y, float g) => g * (1f - y * y);
+        public Vector256<float> Apply(Vector256<float> y, Vector256<float> g) => g * (Vector256<float>.One - y * y);
+        public Vector512<float> Apply(Vector512<float> y, Vector512<float> g) => g * (Vector512<float>.One - y * y);
     }
 }

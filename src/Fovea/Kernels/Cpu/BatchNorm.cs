@@ -1,84 +1,137 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Fovea.Kernels.Cpu;
 
 /// <summary>
-/// Reference batch-normalisation kernels. x: (N, C, S) where S is the product of the spatial sizes
-/// (1 for (N, C) input), so BatchNorm1d and BatchNorm2d share them. Statistics are per channel over
-/// the M = N·S values of that channel, accumulated in double.
+/// The production batch-normalisation kernels, tested against <see cref="Reference"/>. x: (N, C, S). Statistics and
+/// gradient sums are split over channels (each worker owns whole channels, so no partial sums are shared); the
+/// elementwise passes over the N·C planes. Each plane is reduced with float vector accumulators and the planes of
+/// a channel are added in double.
 /// </summary>
-internal static class BatchNorm
+internal static partial class BatchNorm
 {
     /// <summary>Per-channel mean and biased variance (Σ(x − mean)² / M), in two passes.</summary>
-    public static void MeanVariance(ReadOnlySpan<float> x, int batch, int channels, int spatial, Span<double> mean, Span<double> variance)
+    public static void MeanVariance(ReadOnlyMemory<float> x, int batch, int channels, int spatial, double[] mean, double[] variance)
     {
         int count = batch * spatial;
-        for (int c = 0; c < channels; c++)
+        WorkSplit.For(channels, (long)count * 2, (start, end) =>
         {
-            double sum = 0;
-            for (int n = 0; n < batch; n++)
-                foreach (float v in x.Slice((n * channels + c) * spatial, spatial)) sum += v;
-            double m = sum / count, squares = 0;
-            for (int n = 0; n < batch; n++)
-                foreach (float v in x.Slice((n * channels + c) * spatial, spatial)) squares += (v - m) * (v - m);
-            mean[c] = m;
-            variance[c] = squares / count;
-        }
+            var values = x.Span;
+            for (int c = start; c < end; c++)
+            {
+                double sum = 0;
+                for (int n = 0; n < batch; n++) sum += TensorPrimitives.Sum(values.Slice((n * channels + c) * spatial, spatial));
+                double m = sum / count, squares = 0;
+                for (int n = 0; n < batch; n++) squares += SumOfProducts(values.Slice((n * channels + c) * spatial, spatial), (float)m, default);
+                mean[c] = m;
+                variance[c] = squares / count;
+            }
+        });
     }
 
-    /// <summary>y = x·scale[c] + shift[c] (scale = γ/√(var + ε), shift = β − mean·scale).</summary>
-    public static void Affine(ReadOnlySpan<float> x, int batch, int channels, int spatial, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y)
-    {
-        for (int n = 0; n < batch; n++)
-            for (int c = 0; c < channels; c++)
+    /// <summary>y = x·scale[c] + shift[c].</summary>
+    public static void Affine(ReadOnlyMemory<float> x, int batch, int channels, int spatial, float[] scale, float[] shift, Memory<float> y) =>
+        WorkSplit.For(batch * channels, spatial, (start, end) =>
+        {
+            for (int plane = start; plane < end; plane++)
             {
-                int offset = (n * channels + c) * spatial;
-                float a = scale[c], b = shift[c];
-                for (int s = offset; s < offset + spatial; s++) y[s] = x[s] * a + b;
+                int c = plane % channels;
+                var target = y.Span.Slice(plane * spatial, spatial);
+                TensorPrimitives.Multiply(x.Span.Slice(plane * spatial, spatial), scale[c], target);
+                TensorPrimitives.Add(target, shift[c], target);
             }
-    }
+        });
 
     /// <summary>Per channel Σ g and Σ g·x̂ with x̂ = (x − mean)·invStd: the gradients of β and γ.</summary>
-    public static void GradientSums(ReadOnlySpan<float> x, ReadOnlySpan<float> gradOutput, int batch, int channels, int spatial,
-        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<double> sumGrad, Span<double> sumGradNormalized)
-    {
-        sumGrad.Clear();
-        sumGradNormalized.Clear();
-        for (int n = 0; n < batch; n++)
-            for (int c = 0; c < channels; c++)
+    public static void GradientSums(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gradOutput, int batch, int channels, int spatial,
+        float[] mean, float[] invStd, double[] sumGrad, double[] sumGradNormalized) =>
+        WorkSplit.For(channels, (long)batch * spatial * 2, (start, end) =>
+        {
+            var values = x.Span;
+            var gradients = gradOutput.Span;
+            for (int c = start; c < end; c++)
             {
-                int offset = (n * channels + c) * spatial;
                 double g = 0, gx = 0;
-                for (int s = offset; s < offset + spatial; s++)
+                for (int n = 0; n < batch; n++)
                 {
-                    g += gradOutput[s];
-                    gx += gradOutput[s] * (x[s] - mean[c]) * invStd[c];
+                    int offset = (n * channels + c) * spatial;
+                    var planeGradient = gradients.Slice(offset, spatial);
+                    g += TensorPrimitives.Sum(planeGradient);
+                    gx += SumOfProducts(values.Slice(offset, spatial), mean[c], planeGradient);
                 }
-                sumGrad[c] += g;
-                sumGradNormalized[c] += gx;
+                sumGrad[c] = g;
+                sumGradNormalized[c] = gx * invStd[c];
             }
+        });
+
+    /// <summary>
+    /// Gradient of x: γ·invStd·(g − Σg/M − x̂·Σ(g·x̂)/M) with batch statistics, γ·invStd·g with fixed ones,
+    /// evaluated per plane as a·g + (b·x + d) with the per-channel constants folded in. An empty weight means γ = 1.
+    /// </summary>
+    public static void InputGradient(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gradOutput, int batch, int channels, int spatial,
+        float[] mean, float[] invStd, float[] weight, double[] sumGrad, double[] sumGradNormalized, bool batchStatistics, Memory<float> gradInput)
+    {
+        int count = batch * spatial;
+        WorkSplit.For(batch * channels, spatial * 2, (start, end) =>
+        {
+            for (int plane = start; plane < end; plane++)
+            {
+                int c = plane % channels;
+                float scale = invStd[c] * (weight.Length == 0 ? 1f : weight[c]);
+                float meanGrad = batchStatistics ? (float)(sumGrad[c] / count) : 0f;
+                float meanGradNormalized = batchStatistics ? (float)(sumGradNormalized[c] / count) : 0f;
+                // scale·(g − meanGrad − (x − mean)·invStd·meanGradNormalized) = scale·g + (slope·x + offset)
+                float slope = -scale * invStd[c] * meanGradNormalized;
+                float offset = -scale * meanGrad - slope * mean[c];
+                var target = gradInput.Span.Slice(plane * spatial, spatial);
+                TensorPrimitives.Multiply(x.Span.Slice(plane * spatial, spatial), slope, target);
+                TensorPrimitives.Add(target, offset, target);
+                TensorPrimitives.MultiplyAdd(gradOutput.Span.Slice(plane * spatial, spatial), scale, target, target);
+            }
+        });
     }
 
     /// <summary>
-    /// Gradient of x. With batch statistics (training) the statistics depend on x too:
-    /// dx = γ·invStd·(g − Σg/M − x̂·Σ(g·x̂)/M); with fixed (running) statistics dx = γ·invStd·g.
-    /// <paramref name="weight"/> is empty when the layer has no affine weight (γ = 1).
+    /// Σ (x − center)·weight, or Σ (x − center)² when <paramref name="weight"/> is empty, with float vector accumulators.
     /// </summary>
-    public static void InputGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> gradOutput, int batch, int channels, int spatial,
-        ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, ReadOnlySpan<float> weight, ReadOnlySpan<double> sumGrad,
-        ReadOnlySpan<double> sumGradNormalized, bool batchStatistics, Span<float> gradInput)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float SumOfProducts(ReadOnlySpan<float> x, float center, ReadOnlySpan<float> weight)
     {
-        int count = batch * spatial;
-        for (int n = 0; n < batch; n++)
-            for (int c = 0; c < channels; c++)
+        bool squares = weight.IsEmpty;
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ws = ref squares ? ref xs : ref MemoryMarshal.GetReference(weight);
+        int i = 0, n = x.Length;
+        float total = 0;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            var sum = Vector512<float>.Zero;
+            var c = Vector512.Create(center);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                int offset = (n * channels + c) * spatial;
-                float scale = invStd[c] * (weight.IsEmpty ? 1f : weight[c]);
-                float meanGrad = batchStatistics ? (float)(sumGrad[c] / count) : 0f;
-                float meanGradNormalized = batchStatistics ? (float)(sumGradNormalized[c] / count) : 0f;
-                for (int s = offset; s < offset + spatial; s++)
-                {
-                    float normalized = (x[s] - mean[c]) * invStd[c];
-                    gradInput[s] = scale * (gradOutput[s] - meanGrad - normalized * meanGradNormalized);
-                }
+                var deviation = Vector512.LoadUnsafe(ref xs, (nuint)i) - c;
+                sum += deviation * (squares ? deviation : Vector512.LoadUnsafe(ref ws, (nuint)i));
             }
+            total = Vector512.Sum(sum);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            var sum = Vector256<float>.Zero;
+            var c = Vector256.Create(center);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var deviation = Vector256.LoadUnsafe(ref xs, (nuint)i) - c;
+                sum += deviation * (squares ? deviation : Vector256.LoadUnsafe(ref ws, (nuint)i));
+            }
+            total = Vector256.Sum(sum);
+        }
+        for (; i < n; i++)
+        {
+            float deviation = Unsafe.Add(ref xs, i) - center;
+            total += deviation * (squares ? deviation : Unsafe.Add(ref ws, i));
+        }
+        return total;
     }
 }

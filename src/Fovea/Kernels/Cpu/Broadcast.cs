@@ -53,4 +53,29 @@ internal static class Broadcast
             }
         }
     }
+
+    /// <summary>
+    /// target = source summed over the axes where <paramref name="targetStrides"/> (the target seen through source's
+    /// shape, from <see cref="StridesIn"/>) is 0: the adjoint of broadcasting. Reference kernel: every source element
+    /// is added to its target position in flat order. target is overwritten.
+    /// </summary>
+    public static void SumTo(ReadOnlySpan<float> source, Shape sourceShape, int[] targetStrides, Span<float> target)
+    {
+        target.Clear();
+        int rank = sourceShape.Rank;
+        var index = new int[rank];
+        int position = 0;
+        for (int flat = 0; flat < source.Length; flat++)
+        {
+            target[position] += source[flat];
+            for (int axis = rank - 1; axis >= 0; axis--)
+            {
+                index[axis]++;
+                position += targetStrides[axis];
+                if (index[axis] < sourceShape[axis]) break;
+                position -= targetStrides[axis] * index[axis];
+                index[axis] = 0;
+            }
+        }
+    }
 }

@@ -1,64 +1,215 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
 namespace Fovea.Kernels.Cpu;
 
+/// <summary>What a convolution's forward pass applies to each output after adding the bias.</summary>
+internal enum ConvolutionActivation { None, Relu }
+
 /// <summary>
-/// Reference convolution kernels, lowered to GEMM per sample and group (vol2col + matrix product).
-/// Layouts (row-major): input (N, C_in, D, H, W), weight (C_out, C_in/groups, kD, kH, kW),
-/// output (N, C_out, oD, oH, oW); see <see cref="ConvolutionGeometry"/> for the canonical 3-D form.
-/// The workspace holds one group's column matrix (<see cref="ConvolutionGeometry.WorkspaceSize"/> floats).
-/// Transposed convolution reuses these: its forward pass is <see cref="BackwardData"/>.
+/// The production convolution kernels (forward, input gradient, weight gradient), tested against
+/// <see cref="Reference"/>. Layouts (row-major): input (N, C_in, D, H, W), weight (C_out, C_in/groups, kD, kH, kW),
+/// output (N, C_out, oD, oH, oW) in the canonical 3-D form of <see cref="ConvolutionGeometry"/>.
+/// <para>Four paths: depthwise convolutions (one input channel per group, groups &gt; 1) run a direct loop
+/// (<see cref="Depthwise"/>); 3x3 stride-1 convolutions with many channels use Winograd F(2x2, 3x3) for the forward
+/// pass and the input gradient (<see cref="Winograd"/>); everything else is lowered to GEMM. The lowering splits the batch over the
+/// worker threads; each worker lays the column matrices of a chunk of its samples side by side in its
+/// own pooled workspace (so small images still give the GEMM a wide matrix) and multiplies once per
+/// group. A 1x1, stride-1, unpadded convolution of one sample needs no column matrix: the input plane
+/// already is one. The weight gradient is summed per worker and reduced at the end.</para>
+/// Buffers come from <see cref="ArrayPool{T}.Shared"/>; nothing large is allocated per call.
 /// </summary>
-internal static class Convolution
+internal static partial class Convolution
 {
-    /// <summary>output = weight ⊛ input (no bias). output is overwritten.</summary>
-    public static void Forward(in ConvolutionGeometry geometry, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
-        Span<float> output, Span<float> workspace)
+    /// <summary>Column floats a worker lays side by side per GEMM (1 MiB): several small images, or one large one.</summary>
+    private const int TargetColumnFloats = 1 << 18;
+
+    /// <summary>output = act(weight ⊛ input + bias). bias is empty or (C_out). output is overwritten.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
+        ReadOnlyMemory<float> bias, Memory<float> output, ConvolutionActivation activation = ConvolutionActivation.None)
     {
-        var (inputGroup, outputGroup, weightGroup, rows, positions, outPerGroup) = Strides(geometry);
-        var columns = workspace[..geometry.WorkspaceSize];
-        for (int n = 0; n < geometry.Batch; n++)
-        for (int group = 0; group < geometry.Groups; group++)
+        if (IsDepthwise(geometry))
         {
-            int sampleGroup = n * geometry.Groups + group;
-            VolumeColumns.VolumeToColumns(geometry, input.Slice(sampleGroup * inputGroup, inputGroup), columns);
-            // (C_out/g, rows) · (rows, positions) -> (C_out/g, positions)
-            Multiply(false, false, outPerGroup, positions, rows, weight.Slice(group * weightGroup, weightGroup), rows,
-                columns, positions, 0f, output.Slice(sampleGroup * outputGroup, outputGroup), positions);
+            Depthwise.Forward(geometry, input, weight, bias, output, activation);
+            return;
         }
+        if (Winograd.Computes(geometry) && Winograd.Pays(geometry))
+        {
+            Winograd.Forward(geometry, input, weight, bias, output, activation);
+            return;
+        }
+        var plan = new LoweringPlan(geometry);
+        plan.Run((_, start, end) =>
+        {
+            var g = plan.Geometry;
+            int width = g.Output.Width;
+            var buffers = plan.RentWorkspace();
+            try
+            {
+                var x = input.Span;
+                var w = weight.Span;
+                var y = output.Span;
+                var b = bias.Span;
+                for (int first = start; first < end; first += plan.SamplesPerChunk)
+                {
+                    int samples = Math.Min(plan.SamplesPerChunk, end - first);
+                    for (int group = 0; group < g.Groups; group++)
+                    {
+                        var weightGroup = w.Slice(group * plan.WeightGroup, plan.WeightGroup);
+                        int firstChannel = group * plan.OutPerGroup;
+                        for (int firstRow = 0; firstRow < plan.OutputRows; firstRow += plan.RowsPerTile)
+                        {
+                            int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), band = (endRow - firstRow) * width;
+                            var columns = plan.Columns(x, first, samples, group, firstRow, endRow, buffers, out int columnStride);
+                            if (samples == 1)
+                            {
+                                // (C_out/g, rows) · (rows, band) -> the band of output rows, in place (row length oD·oH·oW)
+                                int offset = plan.OutputOffset(first, group) + firstRow * width;
+                                var target = y.Slice(offset, plan.OutputGroup - firstRow * width);
+                                Gemm.Multiply(false, false, plan.OutPerGroup, band, plan.Rows, 1f, weightGroup, plan.Rows,
+                                    columns, columnStride, 0f, target, plan.Positions);
+                                for (int c = 0; c < plan.OutPerGroup; c++)
+                                {
+                                    var row = target.Slice(c * plan.Positions, band);
+                                    Epilogue.BiasActivation(row, row, b.IsEmpty ? 0f : b[firstChannel + c], activation);
+                                }
+                                continue;
+                            }
+                            // Several whole images: multiply into the staging matrix (C_out/g, samples·positions), then move each
+                            // image's rows to its place in the output, adding bias and activation on the way.
+                            var staging = buffers.AsSpan(plan.StagingStart, plan.OutPerGroup * columnStride);
+                            Gemm.Multiply(false, false, plan.OutPerGroup, columnStride, plan.Rows, 1f, weightGroup, plan.Rows,
+                                columns, columnStride, 0f, staging, columnStride);
+                            for (int s = 0; s < samples; s++)
+                            {
+                                var target = y.Slice(plan.OutputOffset(first + s, group), plan.OutputGroup);
+                                for (int c = 0; c < plan.OutPerGroup; c++)
+                                    Epilogue.BiasActivation(staging.Slice(c * columnStride + s * plan.Positions, plan.Positions),
+                                        target.Slice(c * plan.Positions, plan.Positions), b.IsEmpty ? 0f : b[firstChannel + c], activation);
+                            }
+                        }
+                    }
+                }
+            }
+            finally { ArrayPool<float>.Shared.Return(buffers); }
+        });
     }
 
-    /// <summary>gradInput = the adjoint of <see cref="Forward"/> applied to gradOutput. gradInput is overwritten.</summary>
-    public static void BackwardData(in ConvolutionGeometry geometry, ReadOnlySpan<float> gradOutput, ReadOnlySpan<float> weight,
-        Span<float> gradInput, Span<float> workspace)
+    /// <summary>gradInput = the adjoint of <see cref="Forward"/> (without bias) applied to gradOutput. gradInput is overwritten.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BackwardData(in ConvolutionGeometry geometry, ReadOnlyMemory<float> gradOutput, ReadOnlyMemory<float> weight,
+        Memory<float> gradInput)
     {
-        var (inputGroup, outputGroup, weightGroup, rows, positions, outPerGroup) = Strides(geometry);
-        var columns = workspace[..geometry.WorkspaceSize];
-        gradInput[..geometry.InputSize].Clear();
-        for (int n = 0; n < geometry.Batch; n++)
-        for (int group = 0; group < geometry.Groups; group++)
+        if (IsDepthwise(geometry))
         {
-            int sampleGroup = n * geometry.Groups + group;
-            // (C_out/g, rows)ᵀ · (C_out/g, positions) -> (rows, positions)
-            Multiply(true, false, rows, positions, outPerGroup, weight.Slice(group * weightGroup, weightGroup), rows,
-                gradOutput.Slice(sampleGroup * outputGroup, outputGroup), positions, 0f, columns, positions);
-            VolumeColumns.ColumnsToVolume(geometry, columns, gradInput.Slice(sampleGroup * inputGroup, inputGroup));
+            Depthwise.BackwardData(geometry, gradOutput, weight, gradInput);
+            return;
         }
+        if (Winograd.ComputesInputGradient(geometry) && Winograd.Pays(geometry))
+        {
+            Winograd.BackwardData(geometry, gradOutput, weight, gradInput);
+            return;
+        }
+        var plan = new LoweringPlan(geometry);
+        plan.Run((_, start, end) =>
+        {
+            var g = plan.Geometry;
+            int width = g.Output.Width;
+            var buffers = plan.RentWorkspace();
+            try
+            {
+                var dy = gradOutput.Span;
+                var w = weight.Span;
+                var dx = gradInput.Span;
+                for (int first = start; first < end; first += plan.SamplesPerChunk)
+                {
+                    int samples = Math.Min(plan.SamplesPerChunk, end - first);
+                    for (int group = 0; group < g.Groups; group++)
+                    {
+                        var weightGroup = w.Slice(group * plan.WeightGroup, plan.WeightGroup);
+                        if (plan.Direct)
+                        {
+                            // (C_out/g, C_in/g)ᵀ · (C_out/g, positions) -> the input gradient plane block itself
+                            var gradient = plan.OutputGradient(dy, first, 1, group, 0, buffers, out int gradientStride);
+                            Gemm.Multiply(true, false, plan.Rows, plan.Positions, plan.OutPerGroup, 1f, weightGroup, plan.Rows,
+                                gradient, gradientStride, 0f, dx.Slice(plan.InputOffset(first, group), plan.InputGroup), plan.Positions);
+                            continue;
+                        }
+                        for (int s = 0; s < samples; s++) dx.Slice(plan.InputOffset(first + s, group), plan.InputGroup).Clear();
+                        for (int firstRow = 0; firstRow < plan.OutputRows; firstRow += plan.RowsPerTile)
+                        {
+                            int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), band = (endRow - firstRow) * width;
+                            var gradient = plan.OutputGradient(dy, first, samples, group, firstRow, buffers, out int gradientStride);
+                            // (C_out/g, rows)ᵀ · (C_out/g, samples·band) -> columns, then col2vol per image.
+                            int columnStride = samples * band;
+                            var columns = buffers.AsSpan(0, plan.Rows * columnStride);
+                            Gemm.Multiply(true, false, plan.Rows, columnStride, plan.OutPerGroup, 1f, weightGroup, plan.Rows,
+                                gradient, gradientStride, 0f, columns, columnStride);
+                            for (int s = 0; s < samples; s++)
+                                VolumeColumns.ColumnsToVolume(g, plan.Taps, columns, columnStride, s * band, firstRow, endRow,
+                                    dx.Slice(plan.InputOffset(first + s, group), plan.InputGroup));
+                        }
+                    }
+                }
+            }
+            finally { ArrayPool<float>.Shared.Return(buffers); }
+        });
     }
 
     /// <summary>gradWeight = Σ_n gradOutput_n · columns(input_n)ᵀ per group. gradWeight is overwritten.</summary>
-    public static void BackwardWeight(in ConvolutionGeometry geometry, ReadOnlySpan<float> input, ReadOnlySpan<float> gradOutput,
-        Span<float> gradWeight, Span<float> workspace)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BackwardWeight(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> gradOutput,
+        Memory<float> gradWeight)
     {
-        var (inputGroup, outputGroup, weightGroup, rows, positions, outPerGroup) = Strides(geometry);
-        var columns = workspace[..geometry.WorkspaceSize];
-        gradWeight[..geometry.WeightSize].Clear();
-        for (int n = 0; n < geometry.Batch; n++)
-        for (int group = 0; group < geometry.Groups; group++)
+        if (IsDepthwise(geometry))
         {
-            int sampleGroup = n * geometry.Groups + group;
-            VolumeColumns.VolumeToColumns(geometry, input.Slice(sampleGroup * inputGroup, inputGroup), columns);
-            // (C_out/g, positions) · (rows, positions)ᵀ -> (C_out/g, rows), accumulated over the batch
-            Multiply(false, true, outPerGroup, rows, positions, gradOutput.Slice(sampleGroup * outputGroup, outputGroup), positions,
-                columns, positions, 1f, gradWeight.Slice(group * weightGroup, weightGroup), rows);
+            Depthwise.BackwardWeight(geometry, input, gradOutput, gradWeight);
+            return;
+        }
+        var plan = new LoweringPlan(geometry);
+        int weightSize = geometry.WeightSize;
+        // Task 0 sums into gradWeight itself, every other task into its own pooled partial sum.
+        var partials = new float[]?[Math.Max(1, plan.Tasks)];
+        for (int t = 1; t < partials.Length; t++) partials[t] = ArrayPool<float>.Shared.Rent(weightSize);
+        try
+        {
+            gradWeight.Span[..weightSize].Clear();
+            plan.Run((task, start, end) =>
+            {
+                var g = plan.Geometry;
+                int width = g.Output.Width;
+                var sum = task == 0 ? gradWeight.Span[..weightSize] : partials[task].AsSpan(0, weightSize);
+                sum.Clear();
+                var buffers = plan.RentWorkspace();
+                try
+                {
+                    var x = input.Span;
+                    var dy = gradOutput.Span;
+                    for (int first = start; first < end; first += plan.SamplesPerChunk)
+                    {
+                        int samples = Math.Min(plan.SamplesPerChunk, end - first);
+                        for (int group = 0; group < g.Groups; group++)
+                            for (int firstRow = 0; firstRow < plan.OutputRows; firstRow += plan.RowsPerTile)
+                            {
+                                int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), band = (endRow - firstRow) * width;
+                                var columns = plan.Columns(x, first, samples, group, firstRow, endRow, buffers, out int columnStride);
+                                var gradient = plan.OutputGradient(dy, first, samples, group, firstRow, buffers, out int gradientStride);
+                                // (C_out/g, samples·band) · (rows, samples·band)ᵀ -> (C_out/g, rows), accumulated
+                                Gemm.Multiply(false, true, plan.OutPerGroup, plan.Rows, samples * band, 1f, gradient, gradientStride,
+                                    columns, columnStride, 1f, sum.Slice(group * plan.WeightGroup, plan.WeightGroup), plan.Rows);
+                            }
+                    }
+                }
+                finally { ArrayPool<float>.Shared.Return(buffers); }
+            });
+            var total = gradWeight.Span[..weightSize];
+            for (int t = 1; t < partials.Length; t++)
+                System.Numerics.Tensors.TensorPrimitives.Add(total, partials[t].AsSpan(0, weightSize), total);
+        }
+        finally
+        {
+            for (int t = 1; t < partials.Length; t++) ArrayPool<float>.Shared.Return(partials[t]!);
         }
     }
 
@@ -66,43 +217,24 @@ internal static class Convolution
     public static void AddBias(ReadOnlySpan<float> bias, Span<float> output, int batch, int channels, int positions)
     {
         for (int n = 0; n < batch; n++)
-        for (int c = 0; c < channels; c++)
-        {
-            var plane = output.Slice((n * channels + c) * positions, positions);
-            float value = bias[c];
-            for (int i = 0; i < plane.Length; i++) plane[i] += value;
-        }
+            for (int c = 0; c < channels; c++)
+            {
+                var plane = output.Slice((n * channels + c) * positions, positions);
+                System.Numerics.Tensors.TensorPrimitives.Add(plane, bias[c], plane);
+            }
     }
 
-    /// <summary>gradBias[c] = Σ_{n, positions} gradOutput[n, c, ...] (accumulated in double). gradOutput: (N, C, positions).</summary>
+    /// <summary>gradBias[c] = Σ_{n, positions} gradOutput[n, c, ...] (planes summed in float, planes added in double). gradOutput: (N, C, positions).</summary>
     public static void BiasGradient(ReadOnlySpan<float> gradOutput, Span<float> gradBias, int batch, int channels, int positions)
     {
-        for (int c = 0; c < channels; c++)
-        {
-            double sum = 0;
-            for (int n = 0; n < batch; n++)
-                foreach (float value in gradOutput.Slice((n * channels + c) * positions, positions)) sum += value;
-            gradBias[c] = (float)sum;
-        }
+        Span<double> sums = channels <= 1024 ? stackalloc double[channels] : new double[channels];
+        sums.Clear();
+        for (int n = 0; n < batch; n++)
+            for (int c = 0; c < channels; c++)
+                sums[c] += System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice((n * channels + c) * positions, positions));
+        for (int c = 0; c < channels; c++) gradBias[c] = (float)sums[c];
     }
 
-    /// <summary>
-    /// Sizes of one sample-group slice of input, output and weight, and the GEMM dimensions.
-    /// Channels of a group are contiguous in NC... layouts, so sample n, group g starts at (n·groups + g)·slice.
-    /// </summary>
-    private static (int InputGroup, int OutputGroup, int WeightGroup, int Rows, int Positions, int OutPerGroup) Strides(in ConvolutionGeometry geometry) =>
-        (geometry.InChannelsPerGroup * geometry.Input.Product,
-         geometry.OutChannelsPerGroup * geometry.Output.Product,
-         geometry.OutChannelsPerGroup * geometry.ColumnRows,
-         geometry.ColumnRows,
-         geometry.ColumnCount,
-         geometry.OutChannelsPerGroup);
-
-    /// <summary>
-    /// The single GEMM call site of the convolution kernels (C = alpha·op(A)·op(B) + beta·C), so the
-    /// reference product can be swapped for a fast one in one place.
-    /// </summary>
-    private static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, ReadOnlySpan<float> a, int lda,
-        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-        Gemm.Multiply(transposeA, transposeB, m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
+    /// <summary>One input channel per group and several groups: the direct depthwise loop beats a GEMM with one-row panels.</summary>
+    private static bool IsDepthwise(in ConvolutionGeometry geometry) => geometry.Groups > 1 && geometry.InChannelsPerGroup == 1;
 }

@@ -1,54 +1,149 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Fovea.Kernels.Cpu;
 
-/// <summary>Reference max-pooling kernels over (planes, D, H, W), sliding or adaptive (see <see cref="PoolWindows"/>).</summary>
-internal static class MaxPool
+/// <summary>
+/// The production max-pooling kernels over (planes, D, H, W), tested against <see cref="Reference"/>: planes are
+/// split over the worker threads; the 2x2 stride-2 pool is vectorised (AVX-512 or AVX2, scalar otherwise), other
+/// windows run the reference loop on each worker's planes. The same rules as the reference: ties keep the first
+/// maximum in window order, NaN wins (the last NaN of a window), argmax is the winner's flat index in its input plane.
+/// </summary>
+internal static partial class MaxPool
 {
-    /// <summary>
-    /// output[p, od, oh, ow] = max of the window; argmax gets the winner's flat index within its
-    /// input plane (−1 for a window with no input position, whose output is −∞). Ties keep the
-    /// first maximum in window order and NaN wins, as in PyTorch.
-    /// </summary>
-    public static void Forward(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, PoolWindows windows)
+    /// <summary>Forward pass. An empty <paramref name="argmax"/> skips the indices (no gradient will be needed).</summary>
+    public static void Forward(ReadOnlyMemory<float> input, Memory<float> output, Memory<int> argmax, PoolWindows windows)
     {
-        int inputPlane = windows.InputPlaneSize, outputPlane = windows.OutputPlaneSize;
-        int height = windows.Input[1], width = windows.Input[2];
-        var (axisD, axisH, axisW) = (windows.Axes[0], windows.Axes[1], windows.Axes[2]);
-        for (int plane = 0; plane < windows.Planes; plane++)
+        WorkSplit.For(windows.Planes, windows.InputPlaneSize, (start, end) =>
         {
-            var x = input.Slice(plane * inputPlane, inputPlane);
-            int o = plane * outputPlane;
-            foreach (var wd in axisD)
-                foreach (var wh in axisH)
-                    foreach (var ww in axisW)
-                    {
-                        float best = float.NegativeInfinity;
-                        int bestIndex = wd.Count > 0 && wh.Count > 0 && ww.Count > 0 ? (wd.First * height + wh.First) * width + ww.First : -1;
-                        for (int d = wd.First; d < wd.End; d += wd.Step)
-                            for (int h = wh.First; h < wh.End; h += wh.Step)
-                            {
-                                int row = (d * height + h) * width;
-                                for (int w = ww.First; w < ww.End; w += ww.Step)
-                                {
-                                    float value = x[row + w];
-                                    if (value > best || float.IsNaN(value)) { best = value; bestIndex = row + w; }
-                                }
-                            }
-                        output[o] = best;
-                        argmax[o] = bestIndex;
-                        o++;
-                    }
+            if (windows.IsTwoByTwoStrideTwo) TwoByTwoPlanes(input.Span, output.Span, argmax.Span, windows, start, end);
+            else Reference.ForwardPlanes(input.Span, output.Span, argmax.Span, windows, start, end);
+        });
+    }
+
+    /// <summary>gradInput[p, argmax[p, o]] += gradOutput[p, o]. gradInput is overwritten (each worker clears its planes first).</summary>
+    public static void Backward(ReadOnlyMemory<float> gradOutput, ReadOnlyMemory<int> argmax, Memory<float> gradInput,
+        int planes, int inputPlaneSize, int outputPlaneSize)
+    {
+        WorkSplit.For(planes, inputPlaneSize, (start, end) =>
+        {
+            gradInput.Span.Slice(start * inputPlaneSize, (end - start) * inputPlaneSize).Clear();
+            Reference.BackwardPlanes(gradOutput.Span, argmax.Span, gradInput.Span, inputPlaneSize, outputPlaneSize, start, end);
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TwoByTwoPlanes(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, PoolWindows windows, int start, int end)
+    {
+        int depth = windows.Input[0], height = windows.Input[1], width = windows.Input[2];
+        int outputHeight = windows.Axes[1].Length, outputWidth = windows.Axes[2].Length;
+        bool withArgmax = !argmax.IsEmpty;
+        for (int plane = start; plane < end; plane++)
+            for (int d = 0; d < depth; d++)
+            {
+                int slab = plane * depth + d;
+                for (int oh = 0; oh < outputHeight; oh++)
+                {
+                    // Input rows 2oh and 2oh + 1 of this depth slice; indices count from the start of the input plane.
+                    int rowIndex = (d * height + 2 * oh) * width;
+                    var top = input.Slice(slab * height * width + 2 * oh * width, 2 * width);
+                    int o = (slab * outputHeight + oh) * outputWidth;
+                    var row = output.Slice(o, outputWidth);
+                    var rowArgmax = withArgmax ? argmax.Slice(o, outputWidth) : default;
+                    TwoByTwoRow(top, width, rowIndex, row, rowArgmax);
+                }
+            }
+    }
+
+    /// <summary>
+    /// One output row of the 2x2 stride-2 pool. rows holds input rows 2oh and 2oh + 1 (width floats each);
+    /// the candidates of output ow, in window order, are (top, 2ow), (top, 2ow + 1), (bottom, 2ow), (bottom, 2ow + 1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TwoByTwoRow(ReadOnlySpan<float> rows, int width, int rowIndex, Span<float> output, Span<int> argmax)
+    {
+        ref float top = ref MemoryMarshal.GetReference(rows);
+        ref float bottom = ref Unsafe.Add(ref top, width);
+        ref float result = ref MemoryMarshal.GetReference(output);
+        ref int winner = ref MemoryMarshal.GetReference(argmax);
+        bool withArgmax = !argmax.IsEmpty;
+        int ow = 0, count = output.Length;
+        // Each vector loop ends with one vector flush against the row's end (overlapping outputs already written; they
+        // are recomputed to the same values), so rows of 16+ (AVX-512) or 8+ (AVX2) outputs need no scalar tail.
+        if (Avx512F.IsSupported && count >= 16)
+        {
+            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            for (int next = 0; next < count; next += 16)
+            {
+                ow = Math.Min(next, count - 16);
+                nuint at = (nuint)(2 * ow);
+                var (topLow, topHigh) = (Vector512.LoadUnsafe(ref top, at), Vector512.LoadUnsafe(ref top, at + 16));
+                var (bottomLow, bottomHigh) = (Vector512.LoadUnsafe(ref bottom, at), Vector512.LoadUnsafe(ref bottom, at + 16));
+                var best = Deinterleave.Even(topLow, topHigh);
+                var code = Vector512<int>.Zero;
+                Challenge(ref best, ref code, Deinterleave.Odd(topLow, topHigh), 1);
+                Challenge(ref best, ref code, Deinterleave.Even(bottomLow, bottomHigh), width);
+                Challenge(ref best, ref code, Deinterleave.Odd(bottomLow, bottomHigh), width + 1);
+                best.StoreUnsafe(ref result, (nuint)ow);
+                if (withArgmax) (Vector512.Create(rowIndex + 2 * ow) + even + code).StoreUnsafe(ref winner, (nuint)ow);
+            }
+            return;
+        }
+        if (Avx2.IsSupported && count >= 8)
+        {
+            var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+            for (int next = 0; next < count; next += 8)
+            {
+                ow = Math.Min(next, count - 8);
+                nuint at = (nuint)(2 * ow);
+                var (topLow, topHigh) = (Vector256.LoadUnsafe(ref top, at), Vector256.LoadUnsafe(ref top, at + 8));
+                var (bottomLow, bottomHigh) = (Vector256.LoadUnsafe(ref bottom, at), Vector256.LoadUnsafe(ref bottom, at + 8));
+                var best = Deinterleave.Even(topLow, topHigh);
+                var code = Vector256<int>.Zero;
+                Challenge(ref best, ref code, Deinterleave.Odd(topLow, topHigh), 1);
+                Challenge(ref best, ref code, Deinterleave.Even(bottomLow, bottomHigh), width);
+                Challenge(ref best, ref code, Deinterleave.Odd(bottomLow, bottomHigh), width + 1);
+                best.StoreUnsafe(ref result, (nuint)ow);
+                if (withArgmax) (Vector256.Create(rowIndex + 2 * ow) + lanes + code).StoreUnsafe(ref winner, (nuint)ow);
+            }
+            return;
+        }
+        ow = 0;
+        for (; ow < count; ow++)
+        {
+            int column = 2 * ow;
+            float best = Unsafe.Add(ref top, column);
+            int code = 0;
+            Challenge(ref best, ref code, Unsafe.Add(ref top, column + 1), 1);
+            Challenge(ref best, ref code, Unsafe.Add(ref bottom, column), width);
+            Challenge(ref best, ref code, Unsafe.Add(ref bottom, column + 1), width + 1);
+            Unsafe.Add(ref result, ow) = best;
+            if (withArgmax) Unsafe.Add(ref winner, ow) = rowIndex + column + code;
         }
     }
 
-    /// <summary>gradInput[p, argmax[p, o]] += gradOutput[p, o]; gradInput must start zeroed.</summary>
-    public static void Backward(ReadOnlySpan<float> gradOutput, ReadOnlySpan<int> argmax, Span<float> gradInput,
-        int planes, int inputPlaneSize, int outputPlaneSize)
+    // The reference's rule "value > best || NaN(value)" replaces the current winner; code is the winner's offset from the window's first position.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Challenge(ref float best, ref int code, float value, int offset)
     {
-        for (int plane = 0; plane < planes; plane++)
-        {
-            var gradIn = gradInput.Slice(plane * inputPlaneSize, inputPlaneSize);
-            for (int o = plane * outputPlaneSize, end = o + outputPlaneSize; o < end; o++)
-                if (argmax[o] >= 0) gradIn[argmax[o]] += gradOutput[o];
-        }
+        if (value > best || float.IsNaN(value)) { best = value; code = offset; }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Challenge(ref Vector512<float> best, ref Vector512<int> code, Vector512<float> value, int offset)
+    {
+        var wins = Vector512.GreaterThan(value, best) | ~Vector512.Equals(value, value);
+        best = Vector512.ConditionalSelect(wins, value, best);
+        code = Vector512.ConditionalSelect(wins.AsInt32(), Vector512.Create(offset), code);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Challenge(ref Vector256<float> best, ref Vector256<int> code, Vector256<float> value, int offset)
+    {
+        var wins = Vector256.GreaterThan(value, best) | ~Vector256.Equals(value, value);
+        best = Vector256.ConditionalSelect(wins, value, best);
+        code = Vector256.ConditionalSelect(wins.AsInt32(), Vector256.Create(offset), code);
     }
 }

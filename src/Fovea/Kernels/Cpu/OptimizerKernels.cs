@@ -1,58 +1,105 @@
+using System.Numerics.Tensors;
+
 namespace Fovea.Kernels.Cpu;
 
 /// <summary>
-/// In-place parameter updates of the optimizers, one pass over each parameter, in the order of PyTorch's
-/// single-tensor implementations (torch/optim/sgd.py, adam.py, adamw.py). All spans have the parameter's length.
+/// The production optimizer updates, tested against <see cref="Reference"/>: the same per-element arithmetic, in the
+/// same order (so the results are identical), but run as TensorPrimitives passes over blocks of
+/// <see cref="Block"/> elements that stay in L1, and split over the worker threads for large parameters.
 /// </summary>
-internal static class OptimizerKernels
+internal static partial class OptimizerKernels
 {
-    /// <summary>
-    /// SGD: d = g + λ·θ; with momentum μ the buffer b = d on the first step (no dampening), else
-    /// b = μ·b + (1 - τ)·d; d = d + μ·b (Nesterov) or b; θ = θ - lr·d.
-    /// An empty <paramref name="momentumBuffer"/> means no momentum.
-    /// </summary>
-    public static void SgdStep(Span<float> parameter, ReadOnlySpan<float> grad, Span<float> momentumBuffer, bool firstStep,
+    private const int Block = 1024;
+
+    /// <summary>SGD (see <see cref="Reference.SgdStep"/>). An empty <paramref name="momentumBuffer"/> means no momentum.</summary>
+    public static void SgdStep(Memory<float> parameter, ReadOnlyMemory<float> grad, Memory<float> momentumBuffer, bool firstStep,
         float learningRate, float momentum, float dampening, float weightDecay, bool nesterov)
     {
         float keep = 1f - dampening;
-        for (int i = 0; i < parameter.Length; i++)
+        bool withMomentum = !momentumBuffer.IsEmpty;
+        ForBlocks(parameter.Length, (start, length) =>
         {
-            float direction = grad[i];
-            if (weightDecay != 0f) direction += weightDecay * parameter[i];
-            if (!momentumBuffer.IsEmpty)
+            var p = parameter.Span.Slice(start, length);
+            var g = grad.Span.Slice(start, length);
+            Span<float> direction = stackalloc float[length];
+            // d = g + λ·θ
+            if (weightDecay != 0f) TensorPrimitives.MultiplyAdd(p, weightDecay, g, direction);
+            else g.CopyTo(direction);
+            if (withMomentum)
             {
-                float buffer = firstStep ? direction : momentum * momentumBuffer[i] + keep * direction;
-                momentumBuffer[i] = buffer;
-                direction = nesterov ? direction + momentum * buffer : buffer;
+                var buffer = momentumBuffer.Span.Slice(start, length);
+                // b = d on the first step, else μ·b + (1 − τ)·d
+                if (firstStep) direction.CopyTo(buffer);
+                else
+                {
+                    TensorPrimitives.Multiply(buffer, momentum, buffer);
+                    TensorPrimitives.MultiplyAdd(direction, keep, buffer, buffer);
+                }
+                // d = d + μ·b (Nesterov) or b
+                if (nesterov) TensorPrimitives.MultiplyAdd(buffer, momentum, direction, direction);
+                else buffer.CopyTo(direction);
             }
-            parameter[i] += -learningRate * direction;
-        }
+            // θ = θ − lr·d
+            TensorPrimitives.MultiplyAdd(direction, -learningRate, p, p);
+        });
     }
 
-    /// <summary>
-    /// Adam / AdamW at step t (1-based): with decoupled weight decay θ = θ·(1 - lr·λ) first, otherwise g = g + λ·θ;
-    /// m = β1·m + (1 - β1)·g; v = β2·v + (1 - β2)·g²; v̂ = max(v̂, v) with AMSGrad;
-    /// θ = θ - lr/(1 - β1^t) · m / (√v / √(1 - β2^t) + ε). An empty <paramref name="maxSecondMoment"/> means no AMSGrad.
-    /// </summary>
-    public static void AdamStep(Span<float> parameter, ReadOnlySpan<float> grad, Span<float> firstMoment, Span<float> secondMoment,
-        Span<float> maxSecondMoment, float step, float learningRate, float beta1, float beta2, float eps, float weightDecay, bool decoupledWeightDecay)
+    /// <summary>Adam / AdamW (see <see cref="Reference.AdamStep"/>). An empty <paramref name="maxSecondMoment"/> means no AMSGrad.</summary>
+    public static void AdamStep(Memory<float> parameter, ReadOnlyMemory<float> grad, Memory<float> firstMoment, Memory<float> secondMoment,
+        Memory<float> maxSecondMoment, float step, float learningRate, float beta1, float beta2, float eps, float weightDecay, bool decoupledWeightDecay)
     {
-        // Scalars in double, as PyTorch computes them in Python floats.
+        // Scalars in double, as PyTorch computes them in Python floats (and as the reference does).
         double biasCorrection1 = 1 - Math.Pow(beta1, step), biasCorrection2 = 1 - Math.Pow(beta2, step);
         float stepSize = (float)(learningRate / biasCorrection1);
         float biasCorrection2Sqrt = (float)Math.Sqrt(biasCorrection2);
         float decayFactor = (float)(1 - (double)learningRate * weightDecay);
         float oneMinusBeta1 = (float)(1 - (double)beta1), oneMinusBeta2 = (float)(1 - (double)beta2);
-        for (int i = 0; i < parameter.Length; i++)
+        bool amsgrad = !maxSecondMoment.IsEmpty;
+        ForBlocks(parameter.Length, (start, length) =>
         {
-            float g = grad[i];
-            if (decoupledWeightDecay) parameter[i] *= decayFactor;
-            else if (weightDecay != 0f) g += weightDecay * parameter[i];
-            float m = firstMoment[i] = firstMoment[i] * beta1 + oneMinusBeta1 * g;
-            float v = secondMoment[i] = secondMoment[i] * beta2 + oneMinusBeta2 * g * g;
-            if (!maxSecondMoment.IsEmpty) v = maxSecondMoment[i] = MathF.Max(maxSecondMoment[i], v);
-            float denominator = MathF.Sqrt(v) / biasCorrection2Sqrt + eps;
-            parameter[i] += -stepSize * (m / denominator);
-        }
+            var p = parameter.Span.Slice(start, length);
+            var m = firstMoment.Span.Slice(start, length);
+            var v = secondMoment.Span.Slice(start, length);
+            Span<float> g = stackalloc float[length];
+            Span<float> scratch = stackalloc float[length];
+            grad.Span.Slice(start, length).CopyTo(g);
+            if (decoupledWeightDecay) TensorPrimitives.Multiply(p, decayFactor, p);
+            else if (weightDecay != 0f) TensorPrimitives.MultiplyAdd(p, weightDecay, g, g);
+            // m = m·β1 + (1 − β1)·g
+            TensorPrimitives.Multiply(m, beta1, m);
+            TensorPrimitives.MultiplyAdd(g, oneMinusBeta1, m, m);
+            // v = v·β2 + ((1 − β2)·g)·g
+            TensorPrimitives.Multiply(g, oneMinusBeta2, scratch);
+            TensorPrimitives.Multiply(scratch, g, scratch);
+            TensorPrimitives.Multiply(v, beta2, v);
+            TensorPrimitives.Add(v, scratch, v);
+            ReadOnlySpan<float> second = v;
+            if (amsgrad)
+            {
+                var max = maxSecondMoment.Span.Slice(start, length);
+                TensorPrimitives.Max(max, v, max);
+                second = max;
+            }
+            // θ = θ − stepSize·(m / (√v / √(1 − β2^t) + ε))
+            TensorPrimitives.Sqrt(second, scratch);
+            TensorPrimitives.Divide(scratch, biasCorrection2Sqrt, scratch);
+            TensorPrimitives.Add(scratch, eps, scratch);
+            TensorPrimitives.Divide(m, scratch, scratch);
+            TensorPrimitives.MultiplyAdd(scratch, -stepSize, p, p);
+        });
+    }
+
+    /// <summary>body(start, length) for consecutive blocks of at most <see cref="Block"/> elements, the blocks split over threads.</summary>
+    private static void ForBlocks(int length, Action<int, int> body)
+    {
+        int blocks = (length + Block - 1) / Block;
+        WorkSplit.For(blocks, Block, (first, end) =>
+        {
+            for (int block = first; block < end; block++)
+            {
+                int start = block * Block;
+                body(start, Math.Min(Block, length - start));
+            }
+        });
     }
 }

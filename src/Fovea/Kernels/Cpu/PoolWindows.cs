@@ -21,6 +21,7 @@ internal sealed class PoolWindows
         Planes = planes;
         Input = input;
         Axes = axes;
+        IsTwoByTwoStrideTwo = IsUnitAxis(axes[0]) && IsPairAxis(axes[1]) && IsPairAxis(axes[2]);
     }
 
     public int Planes { get; }
@@ -30,6 +31,26 @@ internal sealed class PoolWindows
     public AxisWindow[][] Axes { get; }
 
     public int InputPlaneSize => Input[0] * Input[1] * Input[2];
+
+    /// <summary>
+    /// Every H and W window is [2i, 2i + 2) and every D window is [i, i + 1): the 2x2, stride-2, unpadded pool
+    /// that most networks use, which the fast kernels vectorise.
+    /// </summary>
+    public bool IsTwoByTwoStrideTwo { get; }
+
+    private static bool IsUnitAxis(AxisWindow[] axis)
+    {
+        for (int i = 0; i < axis.Length; i++)
+            if (axis[i].First != i || axis[i].End != i + 1) return false;
+        return true;
+    }
+
+    private static bool IsPairAxis(AxisWindow[] axis)
+    {
+        for (int i = 0; i < axis.Length; i++)
+            if (axis[i].First != 2 * i || axis[i].End != 2 * i + 2 || axis[i].Step != 1) return false;
+        return true;
+    }
     public int OutputPlaneSize => Axes[0].Length * Axes[1].Length * Axes[2].Length;
 
     /// <summary>

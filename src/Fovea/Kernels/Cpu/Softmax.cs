@@ -3,77 +3,130 @@ using System.Numerics.Tensors;
 namespace Fovea.Kernels.Cpu;
 
 /// <summary>
-/// Reference softmax / log-softmax kernels. The tensor is viewed as (outer, length, inner) and the
-/// op runs along the middle axis: element (o, a, i) sits at (o·length + a)·inner + i. Numerically
-/// stable: the maximum of each slice is subtracted before exponentiating.
+/// The production softmax / log-softmax kernels over (outer, length, inner) along the middle axis, tested against
+/// <see cref="Reference"/>. The outer slices are split over the worker threads. With inner = 1 each slice is one
+/// contiguous row; otherwise the inner positions are processed side by side, one contiguous inner row per step
+/// along the axis, so every operation is a vector operation either way.
 /// </summary>
-internal static class Softmax
+internal static partial class Softmax
 {
-    /// <summary>
-    /// y = softmax(x) or, with <paramref name="log"/>, y = log_softmax(x) = (x − max) − log Σ e^(x − max),
-    /// subtracted in that order (as PyTorch does) so that large inputs lose no precision.
-    /// </summary>
-    public static void Forward(ReadOnlySpan<float> x, Span<float> y, int outer, int length, int inner, bool log)
+    public static void Forward(ReadOnlyMemory<float> x, Memory<float> y, int outer, int length, int inner, bool log)
     {
         if (length == 0) return;
-        if (inner == 1)
+        WorkSplit.For(outer, (long)length * inner * 4, (start, end) =>
         {
-            // Contiguous slices (softmax over the last dimension): vectorised.
-            for (int o = 0; o < outer; o++)
+            var input = x.Span;
+            var output = y.Span;
+            if (inner == 1)
             {
-                var row = x.Slice(o * length, length);
-                var result = y.Slice(o * length, length);
-                float max = TensorPrimitives.Max(row);
-                TensorPrimitives.Subtract(row, max, result);
-                TensorPrimitives.Exp(result, result);
-                float sum = TensorPrimitives.Sum(result);
-                if (log)
-                {
-                    TensorPrimitives.Subtract(row, max, result);
-                    TensorPrimitives.Subtract(result, MathF.Log(sum), result);
-                }
-                else TensorPrimitives.Divide(result, sum, result);
+                Reference.Forward(input.Slice(start * length, (end - start) * length), output.Slice(start * length, (end - start) * length),
+                    end - start, length, 1, log);
+                return;
             }
-            return;
-        }
-        for (int o = 0; o < outer; o++)
-            for (int i = 0; i < inner; i++)
+            int slice = length * inner;
+            var (max, sum) = (new float[inner], new float[inner]);
+            for (int o = start; o < end; o++)
             {
-                int start = o * length * inner + i;
-                float max = float.NegativeInfinity;
-                for (int a = 0, k = start; a < length; a++, k += inner) max = MathF.Max(max, x[k]);
-                float sum = 0;
-                for (int a = 0, k = start; a < length; a++, k += inner)
+                var source = input.Slice(o * slice, slice);
+                var target = output.Slice(o * slice, slice);
+                source[..inner].CopyTo(max);
+                for (int a = 1; a < length; a++) TensorPrimitives.Max(max, source.Slice(a * inner, inner), max);
+                Array.Clear(sum);
+                for (int a = 0; a < length; a++)
                 {
-                    float e = MathF.Exp(x[k] - max);
-                    sum += e;
-                    if (!log) y[k] = e;
+                    var row = target.Slice(a * inner, inner);
+                    TensorPrimitives.Subtract(source.Slice(a * inner, inner), max, row);
+                    TensorPrimitives.Exp(row, row);
+                    TensorPrimitives.Add(sum, row, sum);
                 }
                 if (log)
                 {
-                    float logSum = MathF.Log(sum);
-                    for (int a = 0, k = start; a < length; a++, k += inner) y[k] = x[k] - max - logSum;
+                    // (x − max) − log Σ, in that order, as the reference.
+                    TensorPrimitives.Log(sum, sum);
+                    for (int a = 0; a < length; a++)
+                    {
+                        var row = target.Slice(a * inner, inner);
+                        TensorPrimitives.Subtract(source.Slice(a * inner, inner), max, row);
+                        TensorPrimitives.Subtract(row, sum, row);
+                    }
                 }
                 else
-                    for (int a = 0, k = start; a < length; a++, k += inner) y[k] /= sum;
+                    for (int a = 0; a < length; a++)
+                    {
+                        var row = target.Slice(a * inner, inner);
+                        TensorPrimitives.Divide(row, sum, row);
+                    }
             }
+        });
     }
 
-    /// <summary>
-    /// From the output y: softmax gradInput = y ⊙ (g − Σ g·y); log-softmax gradInput = g − e^y · Σ g.
-    /// </summary>
-    public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> gradOutput, Span<float> gradInput, int outer, int length, int inner, bool log)
+    /// <summary>From the output y: softmax gradInput = y ⊙ (g − Σ g·y); log-softmax gradInput = g − e^y · Σ g.</summary>
+    public static void Backward(ReadOnlyMemory<float> y, ReadOnlyMemory<float> gradOutput, Memory<float> gradInput, int outer, int length, int inner, bool log)
     {
-        for (int o = 0; o < outer; o++)
-            for (int i = 0; i < inner; i++)
+        if (length == 0) return;
+        WorkSplit.For(outer, (long)length * inner * 3, (start, end) =>
+        {
+            var output = y.Span;
+            var upstream = gradOutput.Span;
+            var target = gradInput.Span;
+            if (inner == 1)
             {
-                int start = o * length * inner + i;
-                float total = 0;
-                for (int a = 0, k = start; a < length; a++, k += inner) total += log ? gradOutput[k] : gradOutput[k] * y[k];
-                if (log)
-                    for (int a = 0, k = start; a < length; a++, k += inner) gradInput[k] = gradOutput[k] - MathF.Exp(y[k]) * total;
-                else
-                    for (int a = 0, k = start; a < length; a++, k += inner) gradInput[k] = y[k] * (gradOutput[k] - total);
+                for (int o = start; o < end; o++)
+                {
+                    var row = output.Slice(o * length, length);
+                    var g = upstream.Slice(o * length, length);
+                    var d = target.Slice(o * length, length);
+                    float sum = log ? TensorPrimitives.Sum(g) : TensorPrimitives.Dot(g, row);
+                    Combine(row, g, d, sum, log);
+                }
+                return;
             }
+            int slice = length * inner;
+            var total = new float[inner];
+            for (int o = start; o < end; o++)
+            {
+                Array.Clear(total);
+                for (int a = 0; a < length; a++)
+                {
+                    var g = upstream.Slice(o * slice + a * inner, inner);
+                    if (log) TensorPrimitives.Add(total, g, total);
+                    else TensorPrimitives.MultiplyAdd(g, output.Slice(o * slice + a * inner, inner), total, total);
+                }
+                for (int a = 0; a < length; a++)
+                {
+                    int at = o * slice + a * inner;
+                    var d = target.Slice(at, inner);
+                    if (log)
+                    {
+                        // g − e^y·Σg
+                        TensorPrimitives.Exp(output.Slice(at, inner), d);
+                        TensorPrimitives.Multiply(d, total, d);
+                        TensorPrimitives.Subtract(upstream.Slice(at, inner), d, d);
+                    }
+                    else
+                    {
+                        // y·(g − Σ g·y)
+                        TensorPrimitives.Subtract(upstream.Slice(at, inner), total, d);
+                        TensorPrimitives.Multiply(d, output.Slice(at, inner), d);
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>One contiguous slice: log-softmax d = g − e^y·sum, softmax d = y·(g − sum).</summary>
+    private static void Combine(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> d, float sum, bool log)
+    {
+        if (log)
+        {
+            TensorPrimitives.Exp(y, d);
+            TensorPrimitives.Multiply(d, sum, d);
+            TensorPrimitives.Subtract(g, d, d);
+        }
+        else
+        {
+            TensorPrimitives.Subtract(g, sum, d);
+            TensorPrimitives.Multiply(d, y, d);
+        }
     }
 }

@@ -1,0 +1,36 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Fovea.Kernels.Cpu;
+
+/// <summary>
+/// The even- and odd-indexed elements of 2·N consecutive floats (N = 16 with AVX-512, 8 with AVX2): what stride-2
+/// kernels (the 2x2 max pool, vol2col of stride-2 convolutions) read along a row. Callers check
+/// <see cref="Avx512F.IsSupported"/> / <see cref="Avx2.IsSupported"/> and keep a scalar path.
+/// </summary>
+internal static class Deinterleave
+{
+    private static Vector512<int> EvenLanes => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+
+    /// <summary>Elements 0, 2, ..., 30 of low ++ high.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Even(Vector512<float> low, Vector512<float> high) => Avx512F.PermuteVar16x32x2(low, EvenLanes, high);
+
+    /// <summary>Elements 1, 3, ..., 31 of low ++ high.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Odd(Vector512<float> low, Vector512<float> high) => Avx512F.PermuteVar16x32x2(low, EvenLanes + Vector512<int>.One, high);
+
+    // AVX2: shufps picks the even (odd) elements within each 128-bit lane, vpermpd puts the 64-bit pairs back in order:
+    // [low 0 2 | high 0 2 | low 4 6 | high 4 6] -> [low 0 2 4 6 | high 0 2 4 6].
+
+    /// <summary>Elements 0, 2, ..., 14 of low ++ high.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Even(Vector256<float> low, Vector256<float> high) =>
+        Avx2.Permute4x64(Avx.Shuffle(low, high, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+
+    /// <summary>Elements 1, 3, ..., 15 of low ++ high.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Odd(Vector256<float> low, Vector256<float> high) =>
+        Avx2.Permute4x64(Avx.Shuffle(low, high, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+}
