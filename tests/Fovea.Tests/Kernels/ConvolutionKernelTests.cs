@@ -166,6 +166,27 @@ public sealed class ConvolutionKernelTests
         Close(expected, actual, magnitude, "backward data " + label, relative: 4e-5);
     }
 
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 5, 33)]
+    [InlineData(64, 6, 784)] // LeNet's first layer, split over workers
+    public void BiasAndBiasGradientMatchTheReference(int batch, int channels, int positions)
+    {
+        var random = new Generator((ulong)(batch * channels * positions));
+        var (bias, values) = (Values(random, channels), Values(random, batch * channels * positions));
+        var expected = (float[])values.Clone();
+        Convolution.Reference.AddBias(bias, expected, batch, channels, positions);
+        var actual = (float[])values.Clone();
+        Convolution.AddBias(bias, actual, batch, channels, positions);
+        Equal(expected, actual, "add bias");
+
+        var (expectedGradient, magnitude, actualGradient) = (new float[channels], new float[channels], NaNs(channels));
+        Convolution.Reference.BiasGradient(values, expectedGradient, batch, channels, positions);
+        Convolution.Reference.BiasGradient(Abs(values), magnitude, batch, channels, positions);
+        Convolution.BiasGradient(values, actualGradient, batch, channels, positions);
+        Close(expectedGradient, actualGradient, magnitude, "bias gradient");
+    }
+
     [Fact]
     public void LeNetLayers()
     {

@@ -224,16 +224,23 @@ internal static partial class Convolution
             }
     }
 
-    /// <summary>gradBias[c] = Σ_{n, positions} gradOutput[n, c, ...] (planes summed in float, planes added in double). gradOutput: (N, C, positions).</summary>
-    public static void BiasGradient(ReadOnlySpan<float> gradOutput, Span<float> gradBias, int batch, int channels, int positions)
-    {
-        Span<double> sums = channels <= 1024 ? stackalloc double[channels] : new double[channels];
-        sums.Clear();
-        for (int n = 0; n < batch; n++)
-            for (int c = 0; c < channels; c++)
-                sums[c] += System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice((n * channels + c) * positions, positions));
-        for (int c = 0; c < channels; c++) gradBias[c] = (float)sums[c];
-    }
+    /// <summary>
+    /// gradBias[c] = Σ_{n, positions} gradOutput[n, c, ...] (each plane summed in float, the planes of a channel added in
+    /// double), channels split over the worker threads. gradOutput: (N, C, positions).
+    /// </summary>
+    public static void BiasGradient(ReadOnlyMemory<float> gradOutput, Memory<float> gradBias, int batch, int channels, int positions) =>
+        WorkSplit.For(channels, (long)batch * positions, (start, end) =>
+        {
+            var gradient = gradOutput.Span;
+            var target = gradBias.Span;
+            for (int c = start; c < end; c++)
+            {
+                double sum = 0;
+                for (int n = 0; n < batch; n++)
+                    sum += System.Numerics.Tensors.TensorPrimitives.Sum(gradient.Slice((n * channels + c) * positions, positions));
+                target[c] = (float)sum;
+            }
+        });
 
     /// <summary>One input channel per group and several groups: the direct depthwise loop beats a GEMM with one-row panels.</summary>
     private static bool IsDepthwise(in ConvolutionGeometry geometry) => geometry.Groups > 1 && geometry.InChannelsPerGroup == 1;
