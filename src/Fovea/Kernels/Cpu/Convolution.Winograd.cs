@@ -28,10 +28,11 @@ internal static partial class Convolution
             [[1f, 0f, 0f], [0.5f, 0.5f, 0.5f], [0.5f, -0.5f, 0.5f], [0f, 0f, 1f]];          // G: 4 × 3
 
         /// <summary>
-        /// Fewest channels (in and out) for which the dense transforms pay for themselves: measured on the development
-        /// machine, Winograd took 0.9x the time of the lowering at 64 channels, 0.75x at 128 and 0.7x at 256.
+        /// Fewest channels (in and out) for which Winograd beats the lowering. Measured on the development machine
+        /// (CPU time, batch 32, loaded machine): 0.7x the lowering's time at 32 channels (56x56), 0.75x at 64 (56x56),
+        /// 0.5x at 128 (28x28), 0.7x at 256 (14x14).
         /// </summary>
-        public const int MinimumChannels = 96;
+        public const int MinimumChannels = 32;
 
         /// <summary>Whether the algorithm computes this convolution: 3x3, stride 1, dilation 1, one group, 2-D.</summary>
         public static bool Computes(in ConvolutionGeometry g) =>
@@ -59,7 +60,8 @@ internal static partial class Convolution
                 int tileRows = (g.Output.Height + 1) / 2, tileColumns = (g.Output.Width + 1) / 2, tilesPerImage = tileRows * tileColumns;
                 int tasks = WorkSplit.Tasks(g.Batch, 16L * tilesPerImage * inChannels * outChannels);
                 int perTask = tasks == 0 ? 0 : (g.Batch + tasks - 1) / tasks;
-                int chunkTiles = Math.Max(64, TargetFloats / (16 * inChannels + 16 * outChannels));
+                // At least 192 tiles per chunk, so that the 16 GEMMs are wide enough to run near full speed.
+                int chunkTiles = Math.Max(192, TargetFloats / (16 * inChannels + 16 * outChannels));
                 // Whole images side by side when they are small, bands of tile rows when one image has more tiles than a chunk.
                 int imagesPerChunk = Math.Clamp(chunkTiles / tilesPerImage, 1, Math.Max(1, perTask));
                 int rowsPerBand = imagesPerChunk > 1 ? tileRows : Math.Clamp(chunkTiles / tileColumns, 1, tileRows);
