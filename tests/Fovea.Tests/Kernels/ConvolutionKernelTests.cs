@@ -91,6 +91,10 @@ public sealed class ConvolutionKernelTests
         Check(Geometry(2, 4, 6, 2, [5, 6, 7], [3, 2, 3], [stride, 1, stride], [1, 2, 1], [1, 0, 1], [1, 1, 0]), "3-D grouped");
         Check(Geometry(2, 3, 6, 3, [4, 7, 9], [3, 3, 3], [1, stride, 1], [1, 1, 2], [1, 1, 2], [1, 1, 2]), "3-D depthwise");
         Check(Geometry(2, 4, 5, 1, [3, 4, 5], [1, 1, 1], [1, 1, 1], [1, 1, 1], [0, 0, 0], [0, 0, 0]), "3-D pointwise");
+        // A 1x3x3 kernel over a one-slice volume padded in depth: several output slices, so not Winograd's 2-D case.
+        var padded = Geometry(1, 32, 32, 1, [1, 5, 6], [1, 3, 3], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]);
+        Assert.False(Convolution.Winograd.Computes(padded));
+        Check(padded, "3-D depth-padded 1x3x3");
     }
 
     [Theory]

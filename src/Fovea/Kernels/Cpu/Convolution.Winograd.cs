@@ -37,7 +37,7 @@ internal static partial class Convolution
         /// <summary>Whether the algorithm computes this convolution: 3x3, stride 1, dilation 1, one group, 2-D.</summary>
         public static bool Computes(in ConvolutionGeometry g) =>
             g.Kernel == new Extent3(1, 3, 3) && g.Stride == new Extent3(1, 1, 1) && g.Dilation == new Extent3(1, 1, 1)
-            && g.Groups == 1 && g.Input.Depth == 1;
+            && g.Groups == 1 && g.Input.Depth == 1 && g.Output.Depth == 1;
 
         /// <summary>Whether it computes the input gradient: the adjoint convolution must itself qualify (padding ≤ 2 on each side).</summary>
         public static bool ComputesInputGradient(in ConvolutionGeometry g) =>
