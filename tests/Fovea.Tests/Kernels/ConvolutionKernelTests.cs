@@ -171,6 +171,49 @@ public sealed class ConvolutionKernelTests
     }
 
     [Theory]
+    [InlineData(1, 5, 2)] // LeNet's first layer
+    [InlineData(3, 3, 1)]
+    [InlineData(2, 1, 0)]
+    [InlineData(1, 2, 1)] // even kernel, asymmetric padding below
+    public void DirectEveryHeightAndWidthUpTo33(int inChannels, int kernel, int padding)
+    {
+        // The direct forward loop called directly, every output channel count of a 4-channel block and beyond.
+        foreach (int outChannels in new[] { 1, 3, 4, 6, 9 })
+            for (int size = 1; size <= LargestSize; size++)
+            {
+                if (size + 2 * padding < kernel) continue;
+                CheckDirect(Geometry(2, inChannels, outChannels, 1, [size, 7], [kernel, kernel], [1, 1], [1, 1], [padding, padding], [padding, Math.Max(0, padding - 1)]), $"H={size}");
+                CheckDirect(Geometry(2, inChannels, outChannels, 1, [6, size], [kernel, kernel], [1, 1], [1, 1], [padding, padding], [Math.Max(0, padding - 1), padding]), $"W={size}");
+            }
+        // Through the dispatch: LeNet's first layer over a batch split across workers.
+        var lenet = Geometry(64, 1, 6, 1, [28, 28], [5, 5], [1, 1], [1, 1], [2, 2], [2, 2]);
+        Assert.True(Convolution.Direct.Computes(lenet) && Convolution.Direct.Pays(lenet));
+        CheckDirect(lenet, "LeNet conv1, direct");
+    }
+
+    /// <summary>The direct forward loop (with bias and ReLU) against the reference.</summary>
+    private static void CheckDirect(ConvolutionGeometry g, string label)
+    {
+        Assert.True(Convolution.Direct.Computes(g), label);
+        var random = new Generator((ulong)(g.InputSize * 17 + g.WeightSize));
+        var (x, w, b) = (Values(random, g.InputSize), Values(random, g.WeightSize), Values(random, g.OutChannels));
+        var workspace = new float[g.WorkspaceSize];
+        var expected = new float[g.OutputSize];
+        var magnitude = new float[g.OutputSize];
+        Convolution.Reference.Forward(g, x, w, expected, workspace);
+        Convolution.Reference.Forward(g, Abs(x), Abs(w), magnitude, workspace);
+        var actual = NaNs(g.OutputSize);
+        Convolution.Direct.Forward(g, x, w, ReadOnlyMemory<float>.Empty, actual, ConvolutionActivation.None);
+        Close(expected, actual, magnitude, $"direct forward {label} [{g}]");
+        Convolution.Reference.AddBias(b, expected, g.Batch, g.OutChannels, g.Output.Product);
+        Convolution.Reference.AddBias(Abs(b), magnitude, g.Batch, g.OutChannels, g.Output.Product);
+        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(expected[i], 0f);
+        actual = NaNs(g.OutputSize);
+        Convolution.Direct.Forward(g, x, w, b, actual, ConvolutionActivation.Relu);
+        Close(expected, actual, magnitude, $"direct forward + bias + ReLU {label} [{g}]");
+    }
+
+    [Theory]
     [InlineData(1, 1, 1)]
     [InlineData(3, 5, 33)]
     [InlineData(64, 6, 784)] // LeNet's first layer, split over workers
