@@ -123,10 +123,10 @@ internal static partial class Convolution
                                     var w1 = new Vector<float>(Unsafe.Add(ref tapWeights, 1));
                                     var w2 = new Vector<float>(Unsafe.Add(ref tapWeights, 2));
                                     var w3 = new Vector<float>(Unsafe.Add(ref tapWeights, 3));
-                                    a0 += w0 * x0; b0 += w0 * x1;
-                                    a1 += w1 * x0; b1 += w1 * x1;
-                                    a2 += w2 * x0; b2 += w2 * x1;
-                                    a3 += w3 * x0; b3 += w3 * x1;
+                                    a0 = Vector.FusedMultiplyAdd(w0, x0, a0); b0 = Vector.FusedMultiplyAdd(w0, x1, b0);
+                                    a1 = Vector.FusedMultiplyAdd(w1, x0, a1); b1 = Vector.FusedMultiplyAdd(w1, x1, b1);
+                                    a2 = Vector.FusedMultiplyAdd(w2, x0, a2); b2 = Vector.FusedMultiplyAdd(w2, x1, b2);
+                                    a3 = Vector.FusedMultiplyAdd(w3, x0, a3); b3 = Vector.FusedMultiplyAdd(w3, x1, b3);
                                 }
                             }
                         int at = oh * width + ow;
