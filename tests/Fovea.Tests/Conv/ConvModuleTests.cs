@@ -28,10 +28,10 @@ public sealed class ConvModuleTests
         var module = Modules[name]();
         // The file must hold every parameter of the layer, and the layer every parameter of the file.
         Assert.Equal(golden.StateDict().Keys.Order(), module.StateDict().Keys.Order());
-        // Weight gradients sum N·positions products; the fast kernels (blocked GEMM, per-thread partial sums)
-        // add them in another order than PyTorch's float64 reference, so an element that cancels to near 0
-        // keeps an absolute error of a few 1e-6 (seen: 5.7e-6 on module_conv2d_same). Hence 2e-5 absolute.
-        golden.CheckModule(module, relative: 1e-5f, absolute: 2e-5f);
+        // Absolute 1e-5 instead of 1e-6: the weight gradients are sums of up to a few hundred products (batch · positions)
+        // with magnitudes around 20, and the fast convolution kernels add them in float in another order than PyTorch
+        // (several images side by side in one GEMM); an entry that cancels to nearly 0 keeps an error of a few 1e-6.
+        golden.CheckModule(module, absolute: 1e-5f);
         foreach (var (parameterName, _) in module.NamedParameters())
             Assert.True(golden.Has("gparam." + parameterName), $"{name}: PyTorch recorded no gradient for {parameterName}.");
     }

@@ -91,6 +91,10 @@ public sealed class ConvolutionKernelTests
         Check(Geometry(2, 4, 6, 2, [5, 6, 7], [3, 2, 3], [stride, 1, stride], [1, 2, 1], [1, 0, 1], [1, 1, 0]), "3-D grouped");
         Check(Geometry(2, 3, 6, 3, [4, 7, 9], [3, 3, 3], [1, stride, 1], [1, 1, 2], [1, 1, 2], [1, 1, 2]), "3-D depthwise");
         Check(Geometry(2, 4, 5, 1, [3, 4, 5], [1, 1, 1], [1, 1, 1], [1, 1, 1], [0, 0, 0], [0, 0, 0]), "3-D pointwise");
+        // A 1x3x3 kernel over a one-slice volume padded in depth: several output slices, so not Winograd's 2-D case.
+        var padded = Geometry(1, 32, 32, 1, [1, 5, 6], [1, 3, 3], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]);
+        Assert.False(Convolution.Winograd.Computes(padded));
+        Check(padded, "3-D depth-padded 1x3x3");
     }
 
     [Theory]
@@ -115,7 +119,7 @@ public sealed class ConvolutionKernelTests
     [InlineData(2, 1, 0)] // padding only at the start (output one smaller)
     public void WinogradEveryHeightAndWidthUpTo33(int batch, int paddingStart, int paddingEnd)
     {
-        // Winograd F(2x2, 3x3) forward and input gradient called directly (production uses it from 96 channels on),
+        // Winograd F(2x2, 3x3) forward and input gradient called directly (production uses it from MinimumChannels on),
         // odd and even sizes (partial tiles).
         for (int size = 1; size <= LargestSize; size++)
         {
@@ -129,7 +133,7 @@ public sealed class ConvolutionKernelTests
     public void WinogradLargeImagesBatchesAndDispatch()
     {
         // Images with more tiles than a chunk (bands of tile rows), and many small images per chunk over several workers.
-        CheckWinograd(Geometry(2, 16, 16, 1, [83, 81], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "bands");
+        CheckWinograd(Geometry(2, 16, 16, 1, [100, 95], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "bands");
         CheckWinograd(Geometry(12, 32, 24, 1, [9, 10], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "small images");
         // Through Convolution.Forward / BackwardData with enough channels to choose Winograd.
         var g = Geometry(2, Convolution.Winograd.MinimumChannels, Convolution.Winograd.MinimumChannels + 3, 1, [7, 6], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]);
@@ -164,6 +168,70 @@ public sealed class ConvolutionKernelTests
         actual = NaNs(g.InputSize);
         Convolution.Winograd.BackwardData(g, dy, w, actual);
         Close(expected, actual, magnitude, "backward data " + label, relative: 4e-5);
+    }
+
+    [Theory]
+    [InlineData(1, 5, 2)] // LeNet's first layer
+    [InlineData(3, 3, 1)]
+    [InlineData(2, 1, 0)]
+    [InlineData(1, 2, 1)] // even kernel, asymmetric padding below
+    public void DirectEveryHeightAndWidthUpTo33(int inChannels, int kernel, int padding)
+    {
+        // The direct forward loop called directly, every output channel count of a 4-channel block and beyond.
+        foreach (int outChannels in new[] { 1, 3, 4, 6, 9 })
+            for (int size = 1; size <= LargestSize; size++)
+            {
+                if (size + 2 * padding < kernel) continue;
+                CheckDirect(Geometry(2, inChannels, outChannels, 1, [size, 7], [kernel, kernel], [1, 1], [1, 1], [padding, padding], [padding, Math.Max(0, padding - 1)]), $"H={size}");
+                CheckDirect(Geometry(2, inChannels, outChannels, 1, [6, size], [kernel, kernel], [1, 1], [1, 1], [padding, padding], [Math.Max(0, padding - 1), padding]), $"W={size}");
+            }
+        // Through the dispatch: LeNet's first layer over a batch split across workers.
+        var lenet = Geometry(64, 1, 6, 1, [28, 28], [5, 5], [1, 1], [1, 1], [2, 2], [2, 2]);
+        Assert.True(Convolution.Direct.Computes(lenet) && Convolution.Direct.Pays(lenet));
+        CheckDirect(lenet, "LeNet conv1, direct");
+    }
+
+    /// <summary>The direct forward loop (with bias and ReLU) against the reference.</summary>
+    private static void CheckDirect(ConvolutionGeometry g, string label)
+    {
+        Assert.True(Convolution.Direct.Computes(g), label);
+        var random = new Generator((ulong)(g.InputSize * 17 + g.WeightSize));
+        var (x, w, b) = (Values(random, g.InputSize), Values(random, g.WeightSize), Values(random, g.OutChannels));
+        var workspace = new float[g.WorkspaceSize];
+        var expected = new float[g.OutputSize];
+        var magnitude = new float[g.OutputSize];
+        Convolution.Reference.Forward(g, x, w, expected, workspace);
+        Convolution.Reference.Forward(g, Abs(x), Abs(w), magnitude, workspace);
+        var actual = NaNs(g.OutputSize);
+        Convolution.Direct.Forward(g, x, w, ReadOnlyMemory<float>.Empty, actual, ConvolutionActivation.None);
+        Close(expected, actual, magnitude, $"direct forward {label} [{g}]");
+        Convolution.Reference.AddBias(b, expected, g.Batch, g.OutChannels, g.Output.Product);
+        Convolution.Reference.AddBias(Abs(b), magnitude, g.Batch, g.OutChannels, g.Output.Product);
+        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(expected[i], 0f);
+        actual = NaNs(g.OutputSize);
+        Convolution.Direct.Forward(g, x, w, b, actual, ConvolutionActivation.Relu);
+        Close(expected, actual, magnitude, $"direct forward + bias + ReLU {label} [{g}]");
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 5, 33)]
+    [InlineData(64, 6, 784)] // LeNet's first layer, split over workers
+    public void BiasAndBiasGradientMatchTheReference(int batch, int channels, int positions)
+    {
+        var random = new Generator((ulong)(batch * channels * positions));
+        var (bias, values) = (Values(random, channels), Values(random, batch * channels * positions));
+        var expected = (float[])values.Clone();
+        Convolution.Reference.AddBias(bias, expected, batch, channels, positions);
+        var actual = (float[])values.Clone();
+        Convolution.AddBias(bias, actual, batch, channels, positions);
+        Equal(expected, actual, "add bias");
+
+        var (expectedGradient, magnitude, actualGradient) = (new float[channels], new float[channels], NaNs(channels));
+        Convolution.Reference.BiasGradient(values, expectedGradient, batch, channels, positions);
+        Convolution.Reference.BiasGradient(Abs(values), magnitude, batch, channels, positions);
+        Convolution.BiasGradient(values, actualGradient, batch, channels, positions);
+        Close(expectedGradient, actualGradient, magnitude, "bias gradient");
     }
 
     [Fact]

@@ -13,6 +13,8 @@ internal static partial class AvgPool
             ForwardPlanes(input, output, windows, countIncludePad, divisorOverride, 0, windows.Planes);
 
         /// <summary><see cref="Forward"/> for planes [start, end) only.</summary>
+        // Also the per-worker body of the fast kernel, hence fully optimised from the first call.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void ForwardPlanes(ReadOnlySpan<float> input, Span<float> output, PoolWindows windows, bool countIncludePad, int? divisorOverride,
             int start, int end)
         {
@@ -44,6 +46,8 @@ internal static partial class AvgPool
             BackwardPlanes(gradOutput, gradInput, windows, countIncludePad, divisorOverride, 0, windows.Planes);
 
         /// <summary><see cref="Backward"/> for planes [start, end) only.</summary>
+        // Also the per-worker body of the fast kernel, hence fully optimised from the first call.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void BackwardPlanes(ReadOnlySpan<float> gradOutput, Span<float> gradInput, PoolWindows windows, bool countIncludePad,
             int? divisorOverride, int start, int end)
         {

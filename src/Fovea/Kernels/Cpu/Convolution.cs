@@ -10,9 +10,10 @@ internal enum ConvolutionActivation { None, Relu }
 /// The production convolution kernels (forward, input gradient, weight gradient), tested against
 /// <see cref="Reference"/>. Layouts (row-major): input (N, C_in, D, H, W), weight (C_out, C_in/groups, kD, kH, kW),
 /// output (N, C_out, oD, oH, oW) in the canonical 3-D form of <see cref="ConvolutionGeometry"/>.
-/// <para>Four paths: depthwise convolutions (one input channel per group, groups &gt; 1) run a direct loop
+/// <para>Five paths: depthwise convolutions (one input channel per group, groups &gt; 1) run a direct loop
 /// (<see cref="Depthwise"/>); 3x3 stride-1 convolutions with many channels use Winograd F(2x2, 3x3) for the forward
-/// pass and the input gradient (<see cref="Winograd"/>); everything else is lowered to GEMM. The lowering splits the batch over the
+/// pass and the input gradient (<see cref="Winograd"/>); the forward pass of small stride-1 layers (few taps, few
+/// filters) runs a register-blocked direct loop (<see cref="Direct"/>); everything else is lowered to GEMM. The lowering splits the batch over the
 /// worker threads; each worker lays the column matrices of a chunk of its samples side by side in its
 /// own pooled workspace (so small images still give the GEMM a wide matrix) and multiplies once per
 /// group. A 1x1, stride-1, unpadded convolution of one sample needs no column matrix: the input plane
@@ -37,6 +38,11 @@ internal static partial class Convolution
         if (Winograd.Computes(geometry) && Winograd.Pays(geometry))
         {
             Winograd.Forward(geometry, input, weight, bias, output, activation);
+            return;
+        }
+        if (Direct.Computes(geometry) && Direct.Pays(geometry))
+        {
+            Direct.Forward(geometry, input, weight, bias, output, activation);
             return;
         }
         var plan = new LoweringPlan(geometry);
@@ -224,16 +230,23 @@ internal static partial class Convolution
             }
     }
 
-    /// <summary>gradBias[c] = Σ_{n, positions} gradOutput[n, c, ...] (planes summed in float, planes added in double). gradOutput: (N, C, positions).</summary>
-    public static void BiasGradient(ReadOnlySpan<float> gradOutput, Span<float> gradBias, int batch, int channels, int positions)
-    {
-        Span<double> sums = channels <= 1024 ? stackalloc double[channels] : new double[channels];
-        sums.Clear();
-        for (int n = 0; n < batch; n++)
-            for (int c = 0; c < channels; c++)
-                sums[c] += System.Numerics.Tensors.TensorPrimitives.Sum(gradOutput.Slice((n * channels + c) * positions, positions));
-        for (int c = 0; c < channels; c++) gradBias[c] = (float)sums[c];
-    }
+    /// <summary>
+    /// gradBias[c] = Σ_{n, positions} gradOutput[n, c, ...] (each plane summed in float, the planes of a channel added in
+    /// double), channels split over the worker threads. gradOutput: (N, C, positions).
+    /// </summary>
+    public static void BiasGradient(ReadOnlyMemory<float> gradOutput, Memory<float> gradBias, int batch, int channels, int positions) =>
+        WorkSplit.For(channels, (long)batch * positions, (start, end) =>
+        {
+            var gradient = gradOutput.Span;
+            var target = gradBias.Span;
+            for (int c = start; c < end; c++)
+            {
+                double sum = 0;
+                for (int n = 0; n < batch; n++)
+                    sum += System.Numerics.Tensors.TensorPrimitives.Sum(gradient.Slice((n * channels + c) * positions, positions));
+                target[c] = (float)sum;
+            }
+        });
 
     /// <summary>One input channel per group and several groups: the direct depthwise loop beats a GEMM with one-row panels.</summary>
     private static bool IsDepthwise(in ConvolutionGeometry geometry) => geometry.Groups > 1 && geometry.InChannelsPerGroup == 1;

@@ -33,4 +33,34 @@ internal static class Deinterleave
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Odd(Vector256<float> low, Vector256<float> high) =>
         Avx2.Permute4x64(Avx.Shuffle(low, high, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+
+    /// <summary>even[i] = source[2i], odd[i] = source[2i + 1] for i &lt; even.Length (source holds 2·even.Length floats).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Split(ReadOnlySpan<float> source, Span<float> even, Span<float> odd)
+    {
+        int count = even.Length, i = 0;
+        if (source.Length < 2 * count || odd.Length < count) throw new ArgumentException("Spans too short for the split.");
+        ref float from = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
+        ref float toEven = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(even);
+        ref float toOdd = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(odd);
+        if (Avx512F.IsSupported)
+            for (; i + 16 <= count; i += 16)
+            {
+                var (low, high) = (Vector512.LoadUnsafe(ref from, (nuint)(2 * i)), Vector512.LoadUnsafe(ref from, (nuint)(2 * i + 16)));
+                Even(low, high).StoreUnsafe(ref toEven, (nuint)i);
+                Odd(low, high).StoreUnsafe(ref toOdd, (nuint)i);
+            }
+        if (Avx2.IsSupported)
+            for (; i + 8 <= count; i += 8)
+            {
+                var (low, high) = (Vector256.LoadUnsafe(ref from, (nuint)(2 * i)), Vector256.LoadUnsafe(ref from, (nuint)(2 * i + 8)));
+                Even(low, high).StoreUnsafe(ref toEven, (nuint)i);
+                Odd(low, high).StoreUnsafe(ref toOdd, (nuint)i);
+            }
+        for (; i < count; i++)
+        {
+            Unsafe.Add(ref toEven, i) = Unsafe.Add(ref from, 2 * i);
+            Unsafe.Add(ref toOdd, i) = Unsafe.Add(ref from, 2 * i + 1);
+        }
+    }
 }

@@ -17,6 +17,8 @@ internal static partial class MaxPool
             ForwardPlanes(input, output, argmax, windows, 0, windows.Planes);
 
         /// <summary><see cref="Forward"/> for planes [start, end) only. An empty argmax span is not written.</summary>
+        // Also the per-worker body of the fast kernel, hence fully optimised from the first call.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void ForwardPlanes(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, PoolWindows windows, int start, int end)
         {
             int inputPlane = windows.InputPlaneSize, outputPlane = windows.OutputPlaneSize;
@@ -56,6 +58,8 @@ internal static partial class MaxPool
             BackwardPlanes(gradOutput, argmax, gradInput, inputPlaneSize, outputPlaneSize, 0, planes);
 
         /// <summary><see cref="Backward"/> for planes [start, end) only.</summary>
+        // Also the per-worker body of the fast kernel, hence fully optimised from the first call.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void BackwardPlanes(ReadOnlySpan<float> gradOutput, ReadOnlySpan<int> argmax, Span<float> gradInput,
             int inputPlaneSize, int outputPlaneSize, int start, int end)
         {
