@@ -23,34 +23,16 @@ public enum EluForm
 public static partial class F
 {
     /// <summary>max(0, x). The gradient at 0 is 0, as in PyTorch.</summary>
-    public static Tensor Relu(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var output = Tensor.NewStorage(input.Size);
-        Activations.ReluForward(input.Data, output);
-        var x = input.Data;
-        return Tensor.Record(new Tensor(output, input.Shape), "relu", [input], grad =>
-        {
-            var gradInput = Tensor.NewStorage(grad.Size);
-            Activations.ReluBackward(x, grad.Data, gradInput);
-            return [new Tensor(gradInput, grad.Shape)];
-        });
-    }
+    public static Tensor Relu(Tensor input) =>
+        Activation("relu", input, (x, y) => Activations.ReluForward(x, y), (x, y, grad, gradInput) => Activations.ReluBackward(x, grad, gradInput));
 
     /// <summary>x if x > 0, else negativeSlope·x (equal to the cheat sheet's max(ε·x, x) for ε ≤ 1). Gradient at 0: negativeSlope.</summary>
     public static Tensor LeakyRelu(Tensor input, float negativeSlope = 0.01f)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!float.IsFinite(negativeSlope)) throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"negativeSlope must be finite, got {negativeSlope}.");
-        var output = Tensor.NewStorage(input.Size);
-        Activations.LeakyReluForward(input.Data, output, negativeSlope);
-        var x = input.Data;
-        return Tensor.Record(new Tensor(output, input.Shape), "leaky_relu", [input], grad =>
-        {
-            var gradInput = Tensor.NewStorage(grad.Size);
-            Activations.LeakyReluBackward(x, grad.Data, gradInput, negativeSlope);
-            return [new Tensor(gradInput, grad.Shape)];
-        });
+        return Activation("leaky_relu", input, (x, y) => Activations.LeakyReluForward(x, y, negativeSlope),
+            (x, y, grad, gradInput) => Activations.LeakyReluBackward(x, grad, gradInput, negativeSlope));
     }
 
     /// <summary>ELU: by default z if z > 0 else α(e^z − 1); <see cref="EluForm.CheatSheet"/> gives max(α(e^z − 1), z) (read its notes).</summary>
@@ -60,41 +42,33 @@ public static partial class F
         if (!float.IsFinite(alpha)) throw new ArgumentOutOfRangeException(nameof(alpha), $"alpha must be finite, got {alpha}.");
         if (!Enum.IsDefined(form)) throw new ArgumentOutOfRangeException(nameof(form), $"Unknown ELU form {form}.");
         bool cheatSheet = form == EluForm.CheatSheet;
-        var output = Tensor.NewStorage(input.Size);
-        Activations.EluForward(input.Data, output, alpha, cheatSheet);
-        var x = input.Data;
-        return Tensor.Record(new Tensor(output, input.Shape), "elu", [input], grad =>
-        {
-            var gradInput = Tensor.NewStorage(grad.Size);
-            Activations.EluBackward(x, grad.Data, gradInput, alpha, cheatSheet);
-            return [new Tensor(gradInput, grad.Shape)];
-        });
+        return Activation("elu", input, (x, y) => Activations.EluForward(x, y, alpha, cheatSheet),
+            (x, y, grad, gradInput) => Activations.EluBackward(x, grad, gradInput, alpha, cheatSheet));
     }
 
     /// <summary>1 / (1 + e^−x).</summary>
-    public static Tensor Sigmoid(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var output = Tensor.NewStorage(input.Size);
-        Activations.SigmoidForward(input.Data, output);
-        return Tensor.Record(new Tensor(output, input.Shape), "sigmoid", [input], grad =>
-        {
-            var gradInput = Tensor.NewStorage(grad.Size);
-            Activations.SigmoidBackward(output, grad.Data, gradInput);
-            return [new Tensor(gradInput, grad.Shape)];
-        });
-    }
+    public static Tensor Sigmoid(Tensor input) =>
+        Activation("sigmoid", input, (x, y) => Activations.SigmoidForward(x, y), (x, y, grad, gradInput) => Activations.SigmoidBackward(y, grad, gradInput));
 
     /// <summary>Hyperbolic tangent.</summary>
-    public static Tensor Tanh(Tensor input)
+    public static Tensor Tanh(Tensor input) =>
+        Activation("tanh", input, (x, y) => Activations.TanhForward(x, y), (x, y, grad, gradInput) => Activations.TanhBackward(y, grad, gradInput));
+
+    /// <summary>
+    /// An elementwise activation from its kernel pair: forward(x, y) fills y; backward(x, y, grad, gradInput) fills
+    /// gradInput from the saved input x or output y (whichever the derivative needs).
+    /// </summary>
+    private static Tensor Activation(string opName, Tensor input, Action<float[], float[]> forward,
+        Action<float[], float[], float[], float[]> backward)
     {
         ArgumentNullException.ThrowIfNull(input);
         var output = Tensor.NewStorage(input.Size);
-        Activations.TanhForward(input.Data, output);
-        return Tensor.Record(new Tensor(output, input.Shape), "tanh", [input], grad =>
+        forward(input.Data, output);
+        var x = input.Data;
+        return Tensor.Record(new Tensor(output, input.Shape), opName, [input], grad =>
         {
             var gradInput = Tensor.NewStorage(grad.Size);
-            Activations.TanhBackward(output, grad.Data, gradInput);
+            backward(x, output, grad.Data, gradInput);
             return [new Tensor(gradInput, grad.Shape)];
         });
     }
