@@ -25,7 +25,7 @@ public static class Worker
         }
         CpuThreads.Count = Threads;
         Generator.ManualSeed(1234);
-        return $"Fovea, {CpuThreads.Count} threads, .NET {Environment.Version}, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, GLIBC_TUNABLES={GlibcTunables}";
+        return $"Fovea, {CpuThreads.Count} threads, .NET {Environment.Version}, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} (large-object threshold {AppContext.GetData("System.GC.LOHThreshold") ?? "default"}), GLIBC_TUNABLES={GlibcTunables}";
     }
 
     /// <summary>Serves prepare/run/release requests until quit or end of input.</summary>

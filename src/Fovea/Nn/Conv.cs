@@ -24,6 +24,16 @@ public abstract class ConvNd : ConvolutionLayer
         _ => F.Conv3d(input, Weight, Bias, Stride, Padding, Dilation, Groups),
     };
 
+    /// <summary>
+    /// relu(this(input)) in one op (<see cref="F.ConvolutionRelu"/>): what <see cref="Sequential"/> runs for this layer
+    /// followed by a <see cref="ReLU"/> when neither has forward hooks.
+    /// </summary>
+    internal Tensor ForwardRelu(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return F.ConvolutionRelu(SpatialRank, input, Weight, Bias, Stride, Padding, Dilation, Groups);
+    }
+
     private protected override IEnumerable<string> ExtraDescription()
     {
         if (Padding.Kind != Padding.PaddingKind.Valid) yield return $"padding={Padding}";

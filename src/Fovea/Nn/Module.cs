@@ -27,6 +27,9 @@ public abstract class Module
     /// <summary>The layer's computation. Validate the input here, then call ops.</summary>
     protected abstract Tensor OnForward(Tensor input);
 
+    /// <summary>Whether any forward hook is registered (a container may only fuse layers whose outputs nobody observes).</summary>
+    internal bool HasForwardHooks => forwardHooks.Count > 0;
+
     /// <summary>Calls <paramref name="hook"/>(module, input, output) after every forward; dispose the handle to remove it.</summary>
     public IDisposable RegisterForwardHook(Action<Module, Tensor, Tensor> hook)
     {

@@ -20,10 +20,24 @@ public sealed class Sequential : Module
     public int Count => layers.Count;
     public Module this[int index] => layers[index];
 
+    /// <summary>
+    /// Each layer in turn. A convolution directly followed by a <see cref="ReLU"/>, neither with forward hooks, runs as one
+    /// fused op (<see cref="ConvNd.ForwardRelu"/>): same values and gradients, without the intermediate tensor and its gradient.
+    /// </summary>
     protected override Tensor OnForward(Tensor input)
     {
         var x = input;
-        foreach (var layer in layers) x = layer.Forward(x);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is ConvNd convolution && i + 1 < layers.Count && layers[i + 1] is ReLU relu
+                && !convolution.HasForwardHooks && !relu.HasForwardHooks)
+            {
+                x = convolution.ForwardRelu(x);
+                i++;
+                continue;
+            }
+            x = layers[i].Forward(x);
+        }
         return x;
     }
 }

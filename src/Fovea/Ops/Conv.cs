@@ -1,3 +1,6 @@
+using System.Buffers;
+using Fovea.Kernels.Cpu;
+
 namespace Fovea;
 
 // Convolution (MISSION.md §1 CONV): K filters of size F·F·C slide over the input with stride S
@@ -33,8 +36,18 @@ public static partial class F
     /// <see cref="Padding.Resolve"/> and has <see cref="WindowGeometry.OutputSize"/> outputs
     /// (Valid drops an incomplete last window). Lowered to vol2col + GEMM per sample and group.
     /// </summary>
+    /// <summary>
+    /// relu(conv(input)) in one op, for a layer followed by a ReLU (<see cref="Nn.Sequential"/> fuses the pair): the ReLU
+    /// is applied as the convolution writes its output, and its gradient masks the output gradient in a pooled scratch
+    /// buffer, so neither the pre-activation tensor nor its gradient is allocated. Same values as the two ops.
+    /// </summary>
+    internal static Tensor ConvolutionRelu(int spatialRank, Tensor input, Tensor weight, Tensor? bias,
+        SpatialSize? stride, Padding? padding, SpatialSize? dilation, int groups) =>
+        Convolution($"Conv{spatialRank}d", spatialRank, input, weight, bias, stride, padding, dilation, groups, ConvolutionActivation.Relu);
+
     private static Tensor Convolution(string opName, int spatialRank, Tensor input, Tensor weight, Tensor? bias,
-        SpatialSize? stride, Padding? padding, SpatialSize? dilation, int groups)
+        SpatialSize? stride, Padding? padding, SpatialSize? dilation, int groups,
+        ConvolutionActivation activation = ConvolutionActivation.None)
     {
         var strides = (stride ?? 1).Expand(spatialRank, nameof(stride));
         var dilations = (dilation ?? 1).Expand(spatialRank, nameof(dilation));
@@ -70,15 +83,36 @@ public static partial class F
             var geometry = ConvArguments.Geometry(x.Shape[0], inChannels, outChannels, groups,
                 inputSpatial, kernel, outputSpatial, strides, dilations, paddingStart);
             var (xData, weightData) = (x.Detach(), weight.Detach());
-            var output = ConvArguments.Forward(geometry, xData, weightData, bias?.Detach(), new Shape([x.Shape[0], outChannels, .. outputSpatial]));
+            var output = ConvArguments.Forward(geometry, xData, weightData, bias?.Detach(), new Shape([x.Shape[0], outChannels, .. outputSpatial]),
+                activation);
             var xShape = x.Shape;
             Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-            return Tensor.Record(output, opName.ToLowerInvariant(), inputs, grad =>
-            [
-                x.RequiresGrad ? ConvArguments.BackwardData(geometry, grad, weightData, null, xShape) : null,
-                weight.RequiresGrad ? ConvArguments.BackwardWeight(geometry, xData, grad, weightData.Shape) : null,
-                .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? ConvArguments.BiasGradient(grad) : null],
-            ]);
+            bool relu = activation == ConvolutionActivation.Relu;
+            return Tensor.Record(output, relu ? opName.ToLowerInvariant() + "_relu" : opName.ToLowerInvariant(), inputs, grad =>
+            {
+                // With the fused ReLU the convolution's output gradient is grad where output > 0, else 0 (ReLU's rule on
+                // its input, which output > 0 reproduces, NaN included), written to pooled scratch.
+                float[]? masked = relu ? ArrayPool<float>.Shared.Rent(grad.Size) : null;
+                try
+                {
+                    ReadOnlyMemory<float> gradOutput = grad.Data;
+                    if (masked is not null)
+                    {
+                        Activations.ReluBackward(output.Data, grad.Data, masked.AsMemory(0, grad.Size));
+                        gradOutput = masked.AsMemory(0, grad.Size);
+                    }
+                    return
+                    [
+                        x.RequiresGrad ? ConvArguments.BackwardData(geometry, gradOutput, weightData, null, xShape) : null,
+                        weight.RequiresGrad ? ConvArguments.BackwardWeight(geometry, xData, gradOutput, weightData.Shape) : null,
+                        .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? ConvArguments.BiasGradient(gradOutput, grad.Shape) : null],
+                    ];
+                }
+                finally
+                {
+                    if (masked is not null) ArrayPool<float>.Shared.Return(masked);
+                }
+            });
         });
     }
 }

@@ -77,28 +77,39 @@ internal static class ConvArguments
 
     /// <summary>The adjoint of <see cref="Forward"/> (without bias): conv output gradient -> conv input gradient,
     /// plus an optional bias per conv input channel (transposed convolution's bias).</summary>
-    public static Tensor BackwardData(in ConvolutionGeometry geometry, Tensor gradOutput, Tensor weight, Tensor? bias, Shape inputShape)
+    public static Tensor BackwardData(in ConvolutionGeometry geometry, Tensor gradOutput, Tensor weight, Tensor? bias, Shape inputShape) =>
+        BackwardData(geometry, gradOutput.Data, weight, bias, inputShape);
+
+    /// <summary><see cref="BackwardData(in ConvolutionGeometry, Tensor, Tensor, Tensor?, Shape)"/> from a gradient held in (pooled) memory.</summary>
+    public static Tensor BackwardData(in ConvolutionGeometry geometry, ReadOnlyMemory<float> gradOutput, Tensor weight, Tensor? bias, Shape inputShape)
     {
         var gradInput = Tensor.NewStorage(geometry.InputSize);
-        Convolution.BackwardData(geometry, gradOutput.Data, weight.Data, gradInput);
+        Convolution.BackwardData(geometry, gradOutput, weight.Data, gradInput);
         if (bias is not null) Convolution.AddBias(bias.Data, gradInput, geometry.Batch, geometry.InChannels, geometry.Input.Product);
         return new Tensor(gradInput, inputShape);
     }
 
     /// <summary>Gradient of the (outChannels, inChannels/groups, k...) weight from the conv input and output gradient.</summary>
-    public static Tensor BackwardWeight(in ConvolutionGeometry geometry, Tensor x, Tensor gradOutput, Shape weightShape)
+    public static Tensor BackwardWeight(in ConvolutionGeometry geometry, Tensor x, Tensor gradOutput, Shape weightShape) =>
+        BackwardWeight(geometry, x, gradOutput.Data, weightShape);
+
+    /// <summary><see cref="BackwardWeight(in ConvolutionGeometry, Tensor, Tensor, Shape)"/> from a gradient held in (pooled) memory.</summary>
+    public static Tensor BackwardWeight(in ConvolutionGeometry geometry, Tensor x, ReadOnlyMemory<float> gradOutput, Shape weightShape)
     {
         var gradWeight = Tensor.NewStorage(geometry.WeightSize);
-        Convolution.BackwardWeight(geometry, x.Data, gradOutput.Data, gradWeight);
+        Convolution.BackwardWeight(geometry, x.Data, gradOutput, gradWeight);
         return new Tensor(gradWeight, weightShape);
     }
 
     /// <summary>Σ over batch and positions of a (N, C, ...) gradient -> (C).</summary>
-    public static Tensor BiasGradient(Tensor grad)
+    public static Tensor BiasGradient(Tensor grad) => BiasGradient(grad.Data, grad.Shape);
+
+    /// <summary><see cref="BiasGradient(Tensor)"/> of a gradient of shape <paramref name="shape"/> held in (pooled) memory.</summary>
+    public static Tensor BiasGradient(ReadOnlyMemory<float> grad, Shape shape)
     {
-        int channels = grad.Shape[1], positions = grad.Size / Math.Max(1, grad.Shape[0] * channels);
+        int channels = shape[1], positions = shape.Size / Math.Max(1, shape[0] * channels);
         var gradBias = Tensor.NewStorage(channels);
-        Convolution.BiasGradient(grad.Data, gradBias, grad.Shape[0], channels, positions);
+        Convolution.BiasGradient(grad, gradBias, shape[0], channels, positions);
         return new Tensor(gradBias, new Shape(channels));
     }
 

@@ -52,7 +52,7 @@ public static partial class F
         return Tensor.Record(new Tensor(output, outputShape), opName, [input], grad =>
         {
             var gradInput = Tensor.NewStorage(inputShape.Size);
-            MaxPool.Backward(grad.Data, argmax, gradInput, windows.Planes, windows.InputPlaneSize, windows.OutputPlaneSize);
+            MaxPool.Backward(grad.Data, argmax, gradInput, windows);
             return [new Tensor(gradInput, inputShape)];
         });
     }

@@ -100,6 +100,42 @@ public sealed class GemmFastTests(ITestOutputHelper output)
         Check(transposeA, transposeB, 3, 300, 700, 1f, 1f, padding: 1, seed: 10); // the first size that packs
     }
 
+    /// <summary>
+    /// Thin A·Bᵀ products with a long k (a small convolution's weight gradient) take the row-dot path: every row count
+    /// 3..9 of A and 1..9 of B (partial 4 x 4 blocks), k with and without a vector tail, alpha, beta and padding.
+    /// </summary>
+    [Fact]
+    public void ThinProductsWithLongDepthMatchReference()
+    {
+        int variant = 0;
+        foreach (int k in new[] { 64, 79, 1601 })
+            for (int m = 3; m <= 9; m++)
+                for (int n = 1; n <= 9; n++)
+                {
+                    Assert.True(GemmRowDots.Pays(false, true, m, n, k));
+                    var (alpha, beta, padding) = Variants[variant++ % Variants.Length];
+                    Check(false, true, m, n, k, alpha, beta, padding, seed: (ulong)(k * 100 + m * 10 + n));
+                }
+    }
+
+    /// <summary>LeNet's weight-gradient shapes (C_out x taps x positions), large enough to split over 1 to 4 threads.</summary>
+    [Fact]
+    public void ThinProductsSplitOverThreadsMatchReference()
+    {
+        int saved = CpuThreads.Count;
+        try
+        {
+            for (int threads = 1; threads <= 4; threads++)
+            {
+                CpuThreads.Count = threads;
+                Assert.True(GemmRowDots.Pays(false, true, 16, 150, 1600) && GemmRowDots.Pays(false, true, 6, 25, 8624));
+                Check(false, true, 16, 150, 1600, 1f, 1f, padding: 0, seed: 30);
+                Check(false, true, 6, 25, 8624, 1f, 0f, padding: 3, seed: 31);
+            }
+        }
+        finally { CpuThreads.Count = saved; }
+    }
+
     /// <summary>The same products with 1 to 4 threads: odd task counts and splits that do not divide evenly.</summary>
     [Fact]
     public void ResultDoesNotDependOnTheThreadCount()

@@ -19,6 +19,8 @@ public sealed class PoolingKernelTests
         {
             CheckSliding(3, [1, size, 7], [1, 2, 2], [1, 2, 2], [1, 1, 1], [0, 0, 0], ceilMode: false, $"H={size}");
             CheckSliding(2, [1, size, size], [1, 2, 2], [1, 2, 2], [1, 1, 1], [0, 0, 0], ceilMode: true, $"ceil {size}x{size}");
+            // Rows wide enough for the vectorised backward (16 outputs), odd input width: odd heights leave a last row in no window.
+            CheckSliding(2, [1, size, 33], [1, 2, 2], [1, 2, 2], [1, 1, 1], [0, 0, 0], ceilMode: false, $"H={size} wide");
         }
         // The vectors run along output columns: every output width from 1 to 33 (input widths 2 to 67).
         for (int size = 2; size <= 2 * LargestSize + 1; size++)
@@ -104,7 +106,7 @@ public sealed class PoolingKernelTests
         var expectedGrad = new float[inputSize];
         MaxPool.Reference.Backward(gradOutput, expectedArgmax, expectedGrad, windows.Planes, windows.InputPlaneSize, windows.OutputPlaneSize);
         var actualGrad = Enumerable.Repeat(float.NaN, inputSize).ToArray();
-        MaxPool.Backward(gradOutput, actualArgmax, actualGrad, windows.Planes, windows.InputPlaneSize, windows.OutputPlaneSize);
+        MaxPool.Backward(gradOutput, actualArgmax, actualGrad, windows);
         Equal(expectedGrad, actualGrad, "max backward " + label);
 
         foreach (bool countIncludePad in new[] { true, false })

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace Fovea;
@@ -135,6 +136,9 @@ public static class CpuThreads
                 lock (Gate) Monitor.PulseAll(Gate);
         }
 
+        // Entered once per worker and never left, so tiered compilation would leave it (and the spin loop below, which
+        // it inlines) in unoptimised code: profiles showed WorkerPool.Run running QuickJitted.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Run(int index)
         {
             insideParallelRegion = true;
@@ -147,6 +151,7 @@ public static class CpuThreads
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int WaitForGeneration(int seen)
         {
             long start = Stopwatch.GetTimestamp();

@@ -34,7 +34,8 @@ internal static class Gemm
     /// <summary>
     /// Same contract as <see cref="Reference"/>, fast: packed, cache-blocked, register-blocked SIMD
     /// micro-kernels (<see cref="GemmBlocked"/>), multithreaded over <see cref="CpuThreads"/> when the product
-    /// is large enough; one- and two-row products go to <see cref="GemmFewRows"/>. Accumulates in float, so
+    /// is large enough; one- and two-row products go to <see cref="GemmFewRows"/>, thin A·Bᵀ products with a long shared
+    /// dimension to <see cref="GemmRowDots"/>. Accumulates in float, so
     /// results differ from the reference by rounding only. Checks that every span holds the rows its leading
     /// dimension implies before touching memory (the fast path reads through pointers).
     /// </summary>
@@ -61,6 +62,8 @@ internal static class Gemm
         }
         if (m <= GemmFewRows.MaxRows)
             GemmFewRows.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else if (GemmRowDots.Pays(transposeA, transposeB, m, n, k))
+            GemmRowDots.Multiply(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         else
             GemmBlocked.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }

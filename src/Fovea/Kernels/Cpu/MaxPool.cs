@@ -23,15 +23,112 @@ internal static partial class MaxPool
         });
     }
 
-    /// <summary>gradInput[p, argmax[p, o]] += gradOutput[p, o]. gradInput is overwritten (each worker clears its planes first).</summary>
-    public static void Backward(ReadOnlyMemory<float> gradOutput, ReadOnlyMemory<int> argmax, Memory<float> gradInput,
-        int planes, int inputPlaneSize, int outputPlaneSize)
+    /// <summary>
+    /// Output rows at least this wide take the 2x2 backward row loop; narrower ones (LeNet's 5-wide second pool) spend
+    /// more in per-row overhead than the clear-and-scatter loop does in all (measured: 50 vs 21 µs on 1024 planes of 10x10).
+    /// </summary>
+    private const int MinimumBackwardRow = 8;
+
+    /// <summary>
+    /// gradInput[p, argmax[p, o]] += gradOutput[p, o]. gradInput is overwritten. The 2x2 stride-2 pool's windows do not
+    /// overlap, so each input element is written once, from its window's gradient or 0 (<see cref="TwoByTwoBackwardPlanes"/>:
+    /// one pass over gradInput instead of a clear and a scatter, 110 → 81 µs on LeNet's 384 planes of 28x28, 654 → 437 µs
+    /// when gradInput is freshly allocated); other windows clear each worker's planes and scatter with the reference loop.
+    /// </summary>
+    public static void Backward(ReadOnlyMemory<float> gradOutput, ReadOnlyMemory<int> argmax, Memory<float> gradInput, PoolWindows windows)
     {
-        WorkSplit.For(planes, inputPlaneSize, (start, end) =>
+        int inputPlaneSize = windows.InputPlaneSize, outputPlaneSize = windows.OutputPlaneSize;
+        WorkSplit.For(windows.Planes, inputPlaneSize, (start, end) =>
         {
+            if (windows.IsTwoByTwoStrideTwo && windows.Axes[2].Length >= MinimumBackwardRow)
+            {
+                TwoByTwoBackwardPlanes(gradOutput.Span, argmax.Span, gradInput.Span, windows, start, end);
+                return;
+            }
             gradInput.Span.Slice(start * inputPlaneSize, (end - start) * inputPlaneSize).Clear();
             Reference.BackwardPlanes(gradOutput.Span, argmax.Span, gradInput.Span, inputPlaneSize, outputPlaneSize, start, end);
         });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TwoByTwoBackwardPlanes(ReadOnlySpan<float> gradOutput, ReadOnlySpan<int> argmax, Span<float> gradInput,
+        PoolWindows windows, int start, int end)
+    {
+        int depth = windows.Input[0], height = windows.Input[1], width = windows.Input[2];
+        int outputHeight = windows.Axes[1].Length, outputWidth = windows.Axes[2].Length;
+        for (int plane = start; plane < end; plane++)
+            for (int d = 0; d < depth; d++)
+            {
+                int slab = plane * depth + d;
+                var slice = gradInput.Slice(slab * height * width, height * width);
+                for (int oh = 0; oh < outputHeight; oh++)
+                {
+                    int o = (slab * outputHeight + oh) * outputWidth;
+                    TwoByTwoBackwardRow(gradOutput.Slice(o, outputWidth), argmax.Slice(o, outputWidth), (d * height + 2 * oh) * width,
+                        slice.Slice(2 * oh * width, 2 * width), width);
+                }
+                // An odd last input row is in no window.
+                slice[(2 * outputHeight * width)..].Clear();
+            }
+    }
+
+    /// <summary>
+    /// Input rows 2oh and 2oh + 1 (rows: 2·width floats, rowIndex: the top row's index in the input plane) from one output
+    /// row: input column j of the top row gets gradient[j / 2] where argmax[j / 2] is rowIndex + j, else 0; the bottom row
+    /// likewise with rowIndex + width + j. Vectors of input columns read their outputs' gradients and winners duplicated
+    /// pairwise; each vector loop ends flush with the row's windows (overlapping columns are rewritten with equal values).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TwoByTwoBackwardRow(ReadOnlySpan<float> gradient, ReadOnlySpan<int> argmax, int rowIndex, Span<float> rows, int width)
+    {
+        ref float g = ref MemoryMarshal.GetReference(gradient);
+        ref int winner = ref MemoryMarshal.GetReference(argmax);
+        ref float top = ref MemoryMarshal.GetReference(rows);
+        ref float bottom = ref Unsafe.Add(ref top, width);
+        int covered = 2 * gradient.Length, j = 0;
+        if (Vector512.IsHardwareAccelerated && covered >= 16)
+        {
+            var columns = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            for (int next = 0; next < covered; next += 16)
+            {
+                j = Math.Min(next, covered - 16);
+                var half = Vector256.LoadUnsafe(ref g, (nuint)(j / 2));
+                var value = Vector512.Shuffle(Vector512.Create(half, half), Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
+                var halfWinner = Vector256.LoadUnsafe(ref winner, (nuint)(j / 2));
+                var index = Vector512.Shuffle(Vector512.Create(halfWinner, halfWinner), Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
+                var topIndex = Vector512.Create(rowIndex + j) + columns;
+                Vector512.ConditionalSelect(Vector512.Equals(index, topIndex).AsSingle(), value, Vector512<float>.Zero).StoreUnsafe(ref top, (nuint)j);
+                Vector512.ConditionalSelect(Vector512.Equals(index, topIndex + Vector512.Create(width)).AsSingle(), value, Vector512<float>.Zero)
+                    .StoreUnsafe(ref bottom, (nuint)j);
+            }
+            j = covered;
+        }
+        else if (Vector256.IsHardwareAccelerated && covered >= 8)
+        {
+            var columns = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            for (int next = 0; next < covered; next += 8)
+            {
+                j = Math.Min(next, covered - 8);
+                var half = Vector128.LoadUnsafe(ref g, (nuint)(j / 2));
+                var value = Vector256.Shuffle(Vector256.Create(half, half), Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3));
+                var halfWinner = Vector128.LoadUnsafe(ref winner, (nuint)(j / 2));
+                var index = Vector256.Shuffle(Vector256.Create(halfWinner, halfWinner), Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3));
+                var topIndex = Vector256.Create(rowIndex + j) + columns;
+                Vector256.ConditionalSelect(Vector256.Equals(index, topIndex).AsSingle(), value, Vector256<float>.Zero).StoreUnsafe(ref top, (nuint)j);
+                Vector256.ConditionalSelect(Vector256.Equals(index, topIndex + Vector256.Create(width)).AsSingle(), value, Vector256<float>.Zero)
+                    .StoreUnsafe(ref bottom, (nuint)j);
+            }
+            j = covered;
+        }
+        for (; j < covered; j++)
+        {
+            float value = Unsafe.Add(ref g, j / 2);
+            int index = Unsafe.Add(ref winner, j / 2);
+            Unsafe.Add(ref top, j) = index == rowIndex + j ? value : 0f;
+            Unsafe.Add(ref bottom, j) = index == rowIndex + width + j ? value : 0f;
+        }
+        // An odd last input column is in no window.
+        for (; j < width; j++) Unsafe.Add(ref top, j) = Unsafe.Add(ref bottom, j) = 0f;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
