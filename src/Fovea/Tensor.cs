@@ -9,7 +9,8 @@ namespace Fovea;
 /// </summary>
 public sealed partial class Tensor
 {
-    private readonly float[] data;
+    // Null once a TensorScope has recycled the storage (the tensor is disposed).
+    private float[] data;
     private bool requiresGrad;
 
     /// <summary>Wraps <paramref name="storage"/> without copying. The storage must hold exactly shape.Size elements.</summary>
@@ -19,23 +20,47 @@ public sealed partial class Tensor
             throw new ArgumentException($"Storage has {storage.Length} elements but shape {shape} needs {shape.Size}.", nameof(storage));
         data = storage;
         Shape = shape;
+        TensorScope.Constructed(this);
     }
 
     public Shape Shape { get; }
     public int Rank => Shape.Rank;
     /// <summary>Number of elements.</summary>
-    public int Size => data.Length;
+    public int Size => Storage.Length;
     /// <summary>Size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
     public int Dim(int dim) => Shape[Shape.NormalizeAxis(dim)];
 
     /// <summary>The elements, row-major. Writing through it bypasses autograd.</summary>
-    public Span<float> Span => data;
-    public ReadOnlySpan<float> ReadOnlySpan => data;
+    public Span<float> Span => Storage;
+    public ReadOnlySpan<float> ReadOnlySpan => Storage;
     /// <summary>The backing array (for kernels). Shared with views.</summary>
-    internal float[] Data => data;
+    internal float[] Data => Storage;
+
+    private float[] Storage => data ?? throw new ObjectDisposedException(nameof(Tensor),
+        $"This tensor of shape {Shape} was created inside a TensorScope that has ended, and its storage was recycled. Use TensorScope.Keep(tensor) inside the scope to keep it.");
+
+    /// <summary>The storage, or null once disposed.</summary>
+    internal float[]? StorageOrNull => data;
+
+    /// <summary>A TensorScope recycled the storage: any later use throws.</summary>
+    internal void MarkDisposed() => data = null!;
+
+    /// <summary>Drops the backward function and input links of the op that produced this tensor.</summary>
+    internal void FreeGraph()
+    {
+        if (GradFn is not { } node) return;
+        node.Backward = null;
+        node.Inputs = [];
+    }
 
     /// <summary>The accumulated gradient after Backward(), or null.</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get => grad;
+        // A gradient outlives any TensorScope it was computed in.
+        set => grad = value is null ? null : TensorScope.Keep(value);
+    }
+    private Tensor? grad;
 
     /// <summary>The op that produced this tensor, or null for a leaf.</summary>
     internal GradNode? GradFn { get; private set; }
@@ -65,12 +90,12 @@ public sealed partial class Tensor
     public Tensor RetainGrad() { if (!IsLeaf) RetainsGrad = true; return this; }
 
     /// <summary>The same storage, cut from the graph.</summary>
-    public Tensor Detach() => new(data, Shape);
+    public Tensor Detach() => new(Storage, Shape);
 
     /// <summary>A copy with its own storage, recorded (gradient flows back to this tensor).</summary>
     public Tensor Clone()
     {
-        var result = new Tensor((float[])data.Clone(), Shape);
+        var result = new Tensor((float[])Storage.Clone(), Shape);
         return Record(result, "clone", [this], grad => [grad]);
     }
 
@@ -114,14 +139,14 @@ public sealed partial class Tensor
     public float Item()
     {
         if (Size != 1) throw new InvalidOperationException($"Item() needs a one-element tensor, got shape {Shape}.");
-        return data[0];
+        return Storage[0];
     }
 
     [IndexerName("Element")]
     public float this[params int[] index]
     {
-        get => data[FlatIndex(index)];
-        set => data[FlatIndex(index)] = value;
+        get => Storage[FlatIndex(index)];
+        set => Storage[FlatIndex(index)] = value;
     }
 
     private int FlatIndex(int[] index)
@@ -139,11 +164,12 @@ public sealed partial class Tensor
         return flat;
     }
 
-    public float[] ToArray() => (float[])data.Clone();
+    public float[] ToArray() => (float[])Storage.Clone();
 
     public override string ToString()
     {
         const int shown = 8;
+        if (data is null) return $"Tensor{Shape}[disposed]";
         var values = string.Join(", ", data.Take(shown).Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
         return $"Tensor{Shape}[{values}{(Size > shown ? ", ..." : "")}]{(RequiresGrad ? " requires_grad" : "")}";
     }
@@ -154,7 +180,7 @@ public sealed partial class Tensor
     public Tensor Reshape(params int[] shape)
     {
         var target = InferShape(shape);
-        var result = new Tensor(data, target);
+        var result = new Tensor(Storage, target);
         var source = Shape;
         return Record(result, "reshape", [this], grad => [grad.Reshape(source.ToArray())]);
     }
@@ -203,6 +229,17 @@ public sealed partial class Tensor
         return target;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float[] NewStorage(int size) => size == 0 ? [] : GC.AllocateUninitializedArray<float>(size);
+    /// <summary>
+    /// Uninitialised storage for an op's result. Large arrays come from the <see cref="StoragePool"/> when it
+    /// has one of that length (gradient buffers recycled by the backward pass); a backward pass records
+    /// them so that it can recycle the gradients it creates.
+    /// </summary>
+    internal static float[] NewStorage(int size)
+    {
+        if (size < StoragePool.MinimumLength) return size == 0 ? [] : GC.AllocateUninitializedArray<float>(size);
+        var storage = StoragePool.Rent(size);
+        GradientBuffers.Created(storage);
+        TensorScope.Created(storage);
+        return storage;
+    }
 }

@@ -57,7 +57,8 @@ internal sealed class GradNode
     }
 
     public string OpName { get; }
-    public Tensor[] Inputs { get; }
+    /// <summary>Emptied once the graph has been freed (with <see cref="Backward"/>), so that the inputs can die.</summary>
+    public Tensor[] Inputs { get; set; }
     /// <summary>Null once the graph has been freed by a backward pass without retainGraph.</summary>
     public Func<Tensor, Tensor?[]>? Backward { get; set; }
 }

@@ -46,6 +46,7 @@ public abstract class Module
     {
         CheckName(name);
         tensor.RequiresGrad = true;
+        TensorScope.Keep(tensor);   // a module built inside a TensorScope keeps its parameters
         parameters.Add(new(name, tensor));
         return tensor;
     }
@@ -53,6 +54,7 @@ public abstract class Module
     protected Tensor RegisterBuffer(string name, Tensor tensor)
     {
         CheckName(name);
+        TensorScope.Keep(tensor);
         buffers.Add(new(name, tensor));
         return tensor;
     }
