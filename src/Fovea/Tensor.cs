@@ -10,7 +10,7 @@ namespace Fovea;
 public sealed partial class Tensor
 {
     // Null once a TensorScope has recycled the storage (the tensor is disposed).
-    private float[] data;
+    private float[]? storage;
     private bool requiresGrad;
 
     /// <summary>Wraps <paramref name="storage"/> without copying. The storage must hold exactly shape.Size elements.</summary>
@@ -18,7 +18,7 @@ public sealed partial class Tensor
     {
         if (storage.Length != shape.Size)
             throw new ArgumentException($"Storage has {storage.Length} elements but shape {shape} needs {shape.Size}.", nameof(storage));
-        data = storage;
+        this.storage = storage;
         Shape = shape;
         TensorScope.Constructed(this);
     }
@@ -26,24 +26,25 @@ public sealed partial class Tensor
     public Shape Shape { get; }
     public int Rank => Shape.Rank;
     /// <summary>Number of elements.</summary>
-    public int Size => Storage.Length;
+    public int Size => data.Length;
     /// <summary>Size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
     public int Dim(int dim) => Shape[Shape.NormalizeAxis(dim)];
 
     /// <summary>The elements, row-major. Writing through it bypasses autograd.</summary>
-    public Span<float> Span => Storage;
-    public ReadOnlySpan<float> ReadOnlySpan => Storage;
+    public Span<float> Span => data;
+    public ReadOnlySpan<float> ReadOnlySpan => data;
     /// <summary>The backing array (for kernels). Shared with views.</summary>
-    internal float[] Data => Storage;
+    internal float[] Data => data;
 
-    private float[] Storage => data ?? throw new ObjectDisposedException(nameof(Tensor),
+    // Every read of the elements goes through here, so a disposed tensor fails loudly.
+    private float[] data => storage ?? throw new ObjectDisposedException(nameof(Tensor),
         $"This tensor of shape {Shape} was created inside a TensorScope that has ended, and its storage was recycled. Use TensorScope.Keep(tensor) inside the scope to keep it.");
 
     /// <summary>The storage, or null once disposed.</summary>
-    internal float[]? StorageOrNull => data;
+    internal float[]? StorageOrNull => storage;
 
     /// <summary>A TensorScope recycled the storage: any later use throws.</summary>
-    internal void MarkDisposed() => data = null!;
+    internal void MarkDisposed() => storage = null;
 
     /// <summary>Drops the backward function and input links of the op that produced this tensor.</summary>
     internal void FreeGraph()
@@ -56,11 +57,44 @@ public sealed partial class Tensor
     /// <summary>The accumulated gradient after Backward(), or null.</summary>
     public Tensor? Grad
     {
-        get => grad;
-        // A gradient outlives any TensorScope it was computed in.
-        set => grad = value is null ? null : TensorScope.Keep(value);
+        get
+        {
+            gradExposed = true;
+            return grad;
+        }
+        set
+        {
+            // A gradient outlives any TensorScope it was computed in.
+            grad = value is null ? null : TensorScope.Keep(value);
+            (gradRecyclable, gradExposed) = (false, false);
+        }
     }
     private Tensor? grad;
+    // The backward pass handed Grad a buffer nothing else refers to, and no caller has read Grad since:
+    // dropping it (ZeroGrad) may recycle the storage.
+    private bool gradRecyclable, gradExposed;
+
+    /// <summary>Grad, read by library code that keeps no reference to it (the optimizers, clipping, the engine).</summary>
+    internal Tensor? GradInternal => grad;
+
+    /// <summary>The backward pass moves a gradient buffer that it alone refers to into Grad.</summary>
+    internal void MoveGrad(Tensor value)
+    {
+        grad = TensorScope.Keep(value);
+        (gradRecyclable, gradExposed) = (true, false);
+    }
+
+    /// <summary>Grad = null (zero_grad's set_to_none); the storage is recycled when only the backward pass ever held it.</summary>
+    internal void DropGrad()
+    {
+        if (grad is { } old && gradRecyclable && !gradExposed && old.StorageOrNull is { } recycled)
+        {
+            old.MarkDisposed();
+            StoragePool.Return(recycled);
+        }
+        grad = null;
+        (gradRecyclable, gradExposed) = (false, false);
+    }
 
     /// <summary>The op that produced this tensor, or null for a leaf.</summary>
     internal GradNode? GradFn { get; private set; }
@@ -90,12 +124,12 @@ public sealed partial class Tensor
     public Tensor RetainGrad() { if (!IsLeaf) RetainsGrad = true; return this; }
 
     /// <summary>The same storage, cut from the graph.</summary>
-    public Tensor Detach() => new(Storage, Shape);
+    public Tensor Detach() => new(data, Shape);
 
     /// <summary>A copy with its own storage, recorded (gradient flows back to this tensor).</summary>
     public Tensor Clone()
     {
-        var result = new Tensor((float[])Storage.Clone(), Shape);
+        var result = new Tensor((float[])data.Clone(), Shape);
         return Record(result, "clone", [this], grad => [grad]);
     }
 
@@ -139,14 +173,14 @@ public sealed partial class Tensor
     public float Item()
     {
         if (Size != 1) throw new InvalidOperationException($"Item() needs a one-element tensor, got shape {Shape}.");
-        return Storage[0];
+        return data[0];
     }
 
     [IndexerName("Element")]
     public float this[params int[] index]
     {
-        get => Storage[FlatIndex(index)];
-        set => Storage[FlatIndex(index)] = value;
+        get => data[FlatIndex(index)];
+        set => data[FlatIndex(index)] = value;
     }
 
     private int FlatIndex(int[] index)
@@ -164,12 +198,12 @@ public sealed partial class Tensor
         return flat;
     }
 
-    public float[] ToArray() => (float[])Storage.Clone();
+    public float[] ToArray() => (float[])data.Clone();
 
     public override string ToString()
     {
         const int shown = 8;
-        if (data is null) return $"Tensor{Shape}[disposed]";
+        if (storage is null) return $"Tensor{Shape}[disposed]";
         var values = string.Join(", ", data.Take(shown).Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
         return $"Tensor{Shape}[{values}{(Size > shown ? ", ..." : "")}]{(RequiresGrad ? " requires_grad" : "")}";
     }
@@ -180,7 +214,7 @@ public sealed partial class Tensor
     public Tensor Reshape(params int[] shape)
     {
         var target = InferShape(shape);
-        var result = new Tensor(Storage, target);
+        var result = new Tensor(data, target);
         var source = Shape;
         return Record(result, "reshape", [this], grad => [grad.Reshape(source.ToArray())]);
     }

@@ -64,11 +64,11 @@ internal static class BackwardEngine
 
     private static void AccumulateLeaf(Tensor leaf, Tensor grad, GradientBuffers buffers)
     {
-        if (leaf.Grad is null && buffers.IsExclusive(grad))
+        if (leaf.GradInternal is null && buffers.IsExclusive(grad))
         {
             // Nothing else refers to this buffer: hand it over instead of copying it.
             buffers.Disown(grad);
-            leaf.Grad = grad;
+            leaf.MoveGrad(grad);
             return;
         }
         Accumulate(leaf, grad);
@@ -78,8 +78,8 @@ internal static class BackwardEngine
     private static void Accumulate(Tensor tensor, Tensor grad)
     {
         // Clone: the gradient tensor may be shared with other nodes or the caller.
-        if (tensor.Grad is null) tensor.Grad = grad.Clone();
-        else tensor.Grad.AddInPlace(grad);
+        if (tensor.GradInternal is not { } existing) tensor.Grad = grad.Clone();
+        else existing.AddInPlace(grad);
     }
 
     // Iterative depth-first search: graphs of deep networks overflow a recursive one.

@@ -50,6 +50,9 @@ public static class StoragePool
         }
     }
 
+    /// <summary>For tests: fill every returned array with NaN, so that a use after recycling shows in the results.</summary>
+    internal static bool PoisonReturned { get; set; }
+
     /// <summary>Bytes held by the pool now.</summary>
     public static long PooledBytes { get { lock (Gate) return pooledBytes; } }
 
@@ -82,6 +85,7 @@ public static class StoragePool
     {
         if (array.Length < MinimumLength || !Volatile.Read(ref enabled)) return;
         long bytes = (long)array.Length * sizeof(float);
+        if (PoisonReturned) array.AsSpan().Fill(float.NaN);
         lock (Gate)
         {
             if (pooledBytes + bytes > capacityBytes || !Pooled.Add(array)) return;

@@ -140,7 +140,7 @@ public abstract class Module
     /// <summary>Clears the gradient of every parameter.</summary>
     public void ZeroGrad()
     {
-        foreach (var parameter in Parameters()) parameter.Grad = null;
+        foreach (var parameter in Parameters()) parameter.DropGrad();
     }
 
     /// <summary>Total number of parameter elements (the model complexity of MISSION.md §2).</summary>
