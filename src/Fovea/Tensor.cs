@@ -49,9 +49,7 @@ public sealed partial class Tensor
     /// <summary>Drops the backward function and input links of the op that produced this tensor.</summary>
     internal void FreeGraph()
     {
-        if (GradFn is not { } node) return;
-        node.Backward = null;
-        node.Inputs = [];
+        GradFn?.Free();
     }
 
     /// <summary>The accumulated gradient after Backward(), or null.</summary>
@@ -156,14 +154,26 @@ public sealed partial class Tensor
     /// Attaches a backward function to <paramref name="result"/> when recording is on and any input
     /// requires grad. Every differentiable op ends with this call.
     /// </summary>
-    internal static Tensor Record(Tensor result, string opName, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    internal static Tensor Record(Tensor result, string opName, Tensor[] inputs, Func<Tensor, Tensor?[]> backward) =>
+        Record(result, opName, inputs, backward, release: null);
+
+    /// <summary>
+    /// <see cref="Record(Tensor, string, Tensor[], Func{Tensor, Tensor?[]})"/> for a backward function that saved
+    /// pooled buffers: <paramref name="release"/> gives them back once the graph is freed (after the last
+    /// backward pass through it, or at the end of its TensorScope), or right away when nothing is recorded.
+    /// </summary>
+    internal static Tensor Record(Tensor result, string opName, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, Action? release)
     {
-        if (!Autograd.IsEnabled) return result;
         bool any = false;
-        foreach (var input in inputs) any |= input.RequiresGrad;
-        if (!any) return result;
+        if (Autograd.IsEnabled)
+            foreach (var input in inputs) any |= input.RequiresGrad;
+        if (!any)
+        {
+            release?.Invoke();
+            return result;
+        }
         result.requiresGrad = true;
-        result.GradFn = new GradNode(opName, inputs, backward);
+        result.GradFn = new GradNode(opName, inputs, backward) { Release = release };
         return result;
     }
 

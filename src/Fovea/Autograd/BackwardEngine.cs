@@ -29,7 +29,6 @@ internal static class BackwardEngine
             var backward = node.Backward ?? throw new InvalidOperationException(
                 $"Trying to backward through the graph a second time (op '{node.OpName}'): its saved tensors were freed by the first Backward(). Pass retainGraph: true to the first call if you need to backward twice.");
             var inputGrads = backward(grad);
-            if (!retainGraph) node.Backward = null;
             for (int k = 0; k < node.Inputs.Length; k++)
             {
                 var input = node.Inputs[k];
@@ -42,7 +41,7 @@ internal static class BackwardEngine
             }
             // Only now: a backward function may have passed its incoming gradient (or a view of it) through.
             buffers.Release(grad);
-            if (!retainGraph) node.Inputs = [];
+            if (!retainGraph) node.Free();
         }
     }
 

@@ -123,3 +123,25 @@ public sealed class GradientRecyclingTests
         Assert.Contains("second time", error.Message);
     }
 }
+
+/// <summary>Max pooling keeps its argmax indices in a pooled array that the graph gives back when it is freed.</summary>
+public sealed class PooledSavedBufferTests
+{
+    [Fact]
+    public void MaxPoolIndicesSurviveUntilTheLastRetainedBackward()
+    {
+        var generator = new Generator(9);
+        var x = Tensor.Randn(new Shape([2, 8, 32, 32]), generator).RequiresGradient();
+        var y = F.MaxPool2d(x, 2, 2);
+        y.Sum().Backward(retainGraph: true);
+        var first = x.Grad!.ToArray();
+        x.Grad = null;
+        // Another pooling of the same size in between: it would get the indices' array if the first graph had given it back.
+        var other = Tensor.Randn(new Shape([2, 8, 32, 32]), generator).RequiresGradient();
+        F.MaxPool2d(other, 2, 2).Sum().Backward();
+        var third = F.MaxPool2d(other * -1f, 2, 2);   // recorded, not backwarded: holds a pooled array too
+        y.Sum().Backward();
+        Assert.Equal(first, x.Grad!.ToArray());
+        Assert.True(third.RequiresGrad);
+    }
+}
