@@ -9,7 +9,8 @@ namespace Fovea;
 /// </summary>
 public sealed partial class Tensor
 {
-    private readonly float[] data;
+    // Null once a TensorScope has recycled the storage (the tensor is disposed).
+    private float[]? storage;
     private bool requiresGrad;
 
     /// <summary>Wraps <paramref name="storage"/> without copying. The storage must hold exactly shape.Size elements.</summary>
@@ -17,8 +18,9 @@ public sealed partial class Tensor
     {
         if (storage.Length != shape.Size)
             throw new ArgumentException($"Storage has {storage.Length} elements but shape {shape} needs {shape.Size}.", nameof(storage));
-        data = storage;
+        this.storage = storage;
         Shape = shape;
+        TensorScope.Constructed(this);
     }
 
     public Shape Shape { get; }
@@ -34,8 +36,63 @@ public sealed partial class Tensor
     /// <summary>The backing array (for kernels). Shared with views.</summary>
     internal float[] Data => data;
 
+    // Every read of the elements goes through here, so a disposed tensor fails loudly.
+    private float[] data => storage ?? throw new ObjectDisposedException(nameof(Tensor),
+        $"This tensor of shape {Shape} was created inside a TensorScope that has ended, and its storage was recycled. Use TensorScope.Keep(tensor) inside the scope to keep it.");
+
+    /// <summary>The storage, or null once disposed.</summary>
+    internal float[]? StorageOrNull => storage;
+
+    /// <summary>A TensorScope recycled the storage: any later use throws.</summary>
+    internal void MarkDisposed() => storage = null;
+
+    /// <summary>Drops the backward function and input links of the op that produced this tensor.</summary>
+    internal void FreeGraph()
+    {
+        GradFn?.Free();
+    }
+
     /// <summary>The accumulated gradient after Backward(), or null.</summary>
-    public Tensor? Grad { get; set; }
+    public Tensor? Grad
+    {
+        get
+        {
+            gradExposed = true;
+            return grad;
+        }
+        set
+        {
+            // A gradient outlives any TensorScope it was computed in.
+            grad = value is null ? null : TensorScope.Keep(value);
+            (gradRecyclable, gradExposed) = (false, false);
+        }
+    }
+    private Tensor? grad;
+    // The backward pass handed Grad a buffer nothing else refers to, and no caller has read Grad since:
+    // dropping it (ZeroGrad) may recycle the storage.
+    private bool gradRecyclable, gradExposed;
+
+    /// <summary>Grad, read by library code that keeps no reference to it (the optimizers, clipping, the engine).</summary>
+    internal Tensor? GradInternal => grad;
+
+    /// <summary>The backward pass moves a gradient buffer that it alone refers to into Grad.</summary>
+    internal void MoveGrad(Tensor value)
+    {
+        grad = TensorScope.Keep(value);
+        (gradRecyclable, gradExposed) = (true, false);
+    }
+
+    /// <summary>Grad = null (zero_grad's set_to_none); the storage is recycled when only the backward pass ever held it.</summary>
+    internal void DropGrad()
+    {
+        if (grad is { } old && gradRecyclable && !gradExposed && old.StorageOrNull is { } recycled)
+        {
+            old.MarkDisposed();
+            StoragePool.Return(recycled);
+        }
+        grad = null;
+        (gradRecyclable, gradExposed) = (false, false);
+    }
 
     /// <summary>The op that produced this tensor, or null for a leaf.</summary>
     internal GradNode? GradFn { get; private set; }
@@ -97,14 +154,26 @@ public sealed partial class Tensor
     /// Attaches a backward function to <paramref name="result"/> when recording is on and any input
     /// requires grad. Every differentiable op ends with this call.
     /// </summary>
-    internal static Tensor Record(Tensor result, string opName, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    internal static Tensor Record(Tensor result, string opName, Tensor[] inputs, Func<Tensor, Tensor?[]> backward) =>
+        Record(result, opName, inputs, backward, release: null);
+
+    /// <summary>
+    /// <see cref="Record(Tensor, string, Tensor[], Func{Tensor, Tensor?[]})"/> for a backward function that saved
+    /// pooled buffers: <paramref name="release"/> gives them back once the graph is freed (after the last
+    /// backward pass through it, or at the end of its TensorScope), or right away when nothing is recorded.
+    /// </summary>
+    internal static Tensor Record(Tensor result, string opName, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, Action? release)
     {
-        if (!Autograd.IsEnabled) return result;
         bool any = false;
-        foreach (var input in inputs) any |= input.RequiresGrad;
-        if (!any) return result;
+        if (Autograd.IsEnabled)
+            foreach (var input in inputs) any |= input.RequiresGrad;
+        if (!any)
+        {
+            release?.Invoke();
+            return result;
+        }
         result.requiresGrad = true;
-        result.GradFn = new GradNode(opName, inputs, backward);
+        result.GradFn = new GradNode(opName, inputs, backward) { Release = release };
         return result;
     }
 
@@ -144,6 +213,7 @@ public sealed partial class Tensor
     public override string ToString()
     {
         const int shown = 8;
+        if (storage is null) return $"Tensor{Shape}[disposed]";
         var values = string.Join(", ", data.Take(shown).Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
         return $"Tensor{Shape}[{values}{(Size > shown ? ", ..." : "")}]{(RequiresGrad ? " requires_grad" : "")}";
     }
@@ -203,6 +273,17 @@ public sealed partial class Tensor
         return target;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float[] NewStorage(int size) => size == 0 ? [] : GC.AllocateUninitializedArray<float>(size);
+    /// <summary>
+    /// Uninitialised storage for an op's result. Large arrays come from the <see cref="StoragePool"/> when it
+    /// has one of that length (gradient buffers recycled by the backward pass); a backward pass records
+    /// them so that it can recycle the gradients it creates.
+    /// </summary>
+    internal static float[] NewStorage(int size)
+    {
+        if (size < StoragePool.MinimumLength) return size == 0 ? [] : GC.AllocateUninitializedArray<float>(size);
+        var storage = StoragePool.Rent(size);
+        GradientBuffers.Created(storage);
+        TensorScope.Created(storage);
+        return storage;
+    }
 }

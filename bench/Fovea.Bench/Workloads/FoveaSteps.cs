@@ -104,7 +104,7 @@ internal static class FoveaModels
     public static int Classes(ModelKind kind) => kind == ModelKind.LeNet5 ? 10 : 1000;
 }
 
-/// <summary>One SGD (lr 0.01, momentum 0.9) step on a fixed batch: zero grads, forward, cross-entropy, backward, update.</summary>
+/// <summary>One SGD (lr 0.01, momentum 0.9) step on a fixed batch inside a TensorScope: zero grads, forward, cross-entropy, backward, update.</summary>
 internal sealed class FoveaTraining : IBenchStep
 {
     private readonly Module model;
@@ -124,6 +124,8 @@ internal sealed class FoveaTraining : IBenchStep
 
     public void Run()
     {
+        // The step's storage goes back to Fovea's pool at the end (as the LibTorch side's NewDisposeScope).
+        using var scope = TensorScope.Begin();
         optimizer.ZeroGrad();
         var logits = model.Forward(input);
         loss.Forward(logits, labels).Backward();
@@ -147,6 +149,7 @@ internal sealed class FoveaInference : IBenchStep
 
     public void Run()
     {
+        using var scope = TensorScope.Begin();
         using (Autograd.NoGrad()) model.Forward(input);
     }
 

@@ -32,6 +32,7 @@ public static class Evaluation
             foreach (var batch in loader.NextEpoch())
             {
                 cancel.ThrowIfCancellationRequested();
+                using var scope = TensorScope.Begin();
                 var logits = model.Forward(batch.Images);
                 if (logits.Rank != 2 || logits.Shape[1] != classes)
                     throw new InvalidOperationException($"The model gives outputs of shape {logits.Shape}; the data has {classes} classes, so (B, {classes}) was expected.");

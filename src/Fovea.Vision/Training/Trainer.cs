@@ -119,19 +119,26 @@ public sealed class Trainer
         long seenThisSession = 0;
         foreach (var batch in train.NextEpoch())
         {
-            var logits = model.Forward(batch.Images);
-            var loss = F.CrossEntropy(logits, batch.Targets);
-            optimizer.ZeroGrad();
-            loss.Backward();
-            optimizer.Step();
-            float value = loss.Item();
+            float value;
+            int correct;
+            // The step's activations and gradients go back to the storage pool for the next step.
+            using (TensorScope.Begin())
+            {
+                var logits = model.Forward(batch.Images);
+                var loss = F.CrossEntropy(logits, batch.Targets);
+                optimizer.ZeroGrad();
+                loss.Backward();
+                optimizer.Step();
+                value = loss.Item();
+                correct = Predictions.CountCorrect(logits, batch.Labels);
+            }
             int batchNumber = state.Running.Batches + 1;
             if (!float.IsFinite(value))
                 throw new InvalidOperationException($"the loss became {value} in epoch {epoch}, batch {batchNumber}; try a smaller learning rate.");
             int size = batch.Labels.Length;
             seenThisSession += size;
             double seconds = previousSeconds + clock.Elapsed.TotalSeconds;
-            var running = new EpochProgress(state.Running.LossSum + (double)value * size, state.Running.Correct + Predictions.CountCorrect(logits, batch.Labels),
+            var running = new EpochProgress(state.Running.LossSum + (double)value * size, state.Running.Correct + correct,
                 state.Running.Seen + size, batchNumber, seconds);
             state = state with { Step = state.Step + 1, Running = running, Loader = train.GetState() };
             double rate = seenThisSession / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);

@@ -57,7 +57,21 @@ internal sealed class GradNode
     }
 
     public string OpName { get; }
-    public Tensor[] Inputs { get; }
+    /// <summary>Emptied once the graph has been freed (with <see cref="Backward"/>), so that the inputs can die.</summary>
+    public Tensor[] Inputs { get; set; }
     /// <summary>Null once the graph has been freed by a backward pass without retainGraph.</summary>
     public Func<Tensor, Tensor?[]>? Backward { get; set; }
+
+    /// <summary>Gives back what the backward function saved in pooled buffers (run once, when the node is freed).</summary>
+    public Action? Release { get; set; }
+
+    /// <summary>Frees the node: its backward function, saved buffers and input links (so the inputs can die).</summary>
+    public void Free()
+    {
+        Backward = null;
+        Inputs = [];
+        var release = Release;
+        Release = null;
+        release?.Invoke();
+    }
 }

@@ -1,6 +1,12 @@
 namespace Fovea;
 
-/// <summary>Walks a recorded graph in reverse topological order, accumulating gradients.</summary>
+/// <summary>
+/// Walks a recorded graph in reverse topological order, accumulating gradients. Gradient buffers the pass
+/// creates are recycled through the <see cref="StoragePool"/> as soon as the last node that reads them is
+/// done (see <see cref="GradientBuffers"/>), sums of gradients are formed in place when the engine owns the
+/// target exclusively, and a pass without retainGraph frees the graph (saved tensors and input links) so
+/// that the activations die with the last user reference instead of with the loss tensor.
+/// </summary>
 internal static class BackwardEngine
 {
     public static void Run(Tensor root, Tensor gradient, bool retainGraph)
@@ -8,18 +14,21 @@ internal static class BackwardEngine
         var order = TopologicalOrder(root);
         var pending = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [root] = gradient };
         using var _ = Autograd.NoGrad();
+        using var buffers = GradientBuffers.Track();
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var tensor = order[i];
             if (!pending.Remove(tensor, out var grad)) continue;
             var node = tensor.GradFn;
-            if (node is null || tensor.RetainsGrad)
-                Accumulate(tensor, grad);
-            if (node is null) continue;
+            if (node is null)
+            {
+                AccumulateLeaf(tensor, grad, buffers);
+                continue;
+            }
+            if (tensor.RetainsGrad) Accumulate(tensor, grad);
             var backward = node.Backward ?? throw new InvalidOperationException(
                 $"Trying to backward through the graph a second time (op '{node.OpName}'): its saved tensors were freed by the first Backward(). Pass retainGraph: true to the first call if you need to backward twice.");
             var inputGrads = backward(grad);
-            if (!retainGraph) node.Backward = null;
             for (int k = 0; k < node.Inputs.Length; k++)
             {
                 var input = node.Inputs[k];
@@ -27,17 +36,49 @@ internal static class BackwardEngine
                 if (inputGrad is null || !input.RequiresGrad) continue;
                 if (inputGrad.Shape != input.Shape)
                     throw new InvalidOperationException($"Op '{node.OpName}' returned a gradient of shape {inputGrad.Shape} for input {k} of shape {input.Shape}.");
-                // Never add in place here: a backward function may hand the same tensor to several inputs.
-                pending[input] = pending.TryGetValue(input, out var existing) ? existing + inputGrad : inputGrad;
+                buffers.AddReference(inputGrad);
+                pending[input] = pending.TryGetValue(input, out var existing) ? Sum(existing, inputGrad, buffers) : inputGrad;
             }
+            // Only now: a backward function may have passed its incoming gradient (or a view of it) through.
+            buffers.Release(grad);
+            if (!retainGraph) node.Free();
         }
+    }
+
+    /// <summary>existing + addition, in place when the engine owns existing's storage alone (a backward function may hand the same tensor to several inputs).</summary>
+    private static Tensor Sum(Tensor existing, Tensor addition, GradientBuffers buffers)
+    {
+        if (buffers.IsExclusive(existing) && !ReferenceEquals(existing.Data, addition.Data))
+        {
+            existing.AddInPlace(addition);
+            buffers.Release(addition);
+            return existing;
+        }
+        var sum = existing + addition;
+        buffers.AddReference(sum);
+        buffers.Release(existing);
+        buffers.Release(addition);
+        return sum;
+    }
+
+    private static void AccumulateLeaf(Tensor leaf, Tensor grad, GradientBuffers buffers)
+    {
+        if (leaf.GradInternal is null && buffers.IsExclusive(grad))
+        {
+            // Nothing else refers to this buffer: hand it over instead of copying it.
+            buffers.Disown(grad);
+            leaf.MoveGrad(grad);
+            return;
+        }
+        Accumulate(leaf, grad);
+        buffers.Release(grad);
     }
 
     private static void Accumulate(Tensor tensor, Tensor grad)
     {
         // Clone: the gradient tensor may be shared with other nodes or the caller.
-        if (tensor.Grad is null) tensor.Grad = grad.Clone();
-        else tensor.Grad.AddInPlace(grad);
+        if (tensor.GradInternal is not { } existing) tensor.Grad = grad.Clone();
+        else existing.AddInPlace(grad);
     }
 
     // Iterative depth-first search: graphs of deep networks overflow a recursive one.

@@ -14,7 +14,7 @@ public static class GradientClipping
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(maxNorm >= 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"ClipGradNorm: maxNorm must be >= 0, got {maxNorm}.");
         if (!(normType > 0)) throw new ArgumentOutOfRangeException(nameof(normType), $"ClipGradNorm: normType must be > 0 (or +infinity), got {normType}.");
-        var grads = parameters.Select(p => p?.Grad).OfType<Tensor>().ToList();
+        var grads = parameters.Select(p => p?.GradInternal).OfType<Tensor>().ToList();
         if (grads.Count == 0) return 0f;
         float total = TotalNorm(grads, normType);
         if (errorIfNonfinite && !float.IsFinite(total))
@@ -31,7 +31,7 @@ public static class GradientClipping
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(clipValue >= 0)) throw new ArgumentOutOfRangeException(nameof(clipValue), $"ClipGradValue: clipValue must be >= 0, got {clipValue}.");
-        foreach (var grad in parameters.Select(p => p?.Grad).OfType<Tensor>())
+        foreach (var grad in parameters.Select(p => p?.GradInternal).OfType<Tensor>())
         {
             var span = grad.Span;
             for (int i = 0; i < span.Length; i++) span[i] = Math.Clamp(span[i], -clipValue, clipValue);

@@ -49,6 +49,7 @@ public abstract class Module
     {
         CheckName(name);
         tensor.RequiresGrad = true;
+        TensorScope.Keep(tensor);   // a module built inside a TensorScope keeps its parameters
         parameters.Add(new(name, tensor));
         return tensor;
     }
@@ -56,6 +57,7 @@ public abstract class Module
     protected Tensor RegisterBuffer(string name, Tensor tensor)
     {
         CheckName(name);
+        TensorScope.Keep(tensor);
         buffers.Add(new(name, tensor));
         return tensor;
     }
@@ -141,7 +143,7 @@ public abstract class Module
     /// <summary>Clears the gradient of every parameter.</summary>
     public void ZeroGrad()
     {
-        foreach (var parameter in Parameters()) parameter.Grad = null;
+        foreach (var parameter in Parameters()) parameter.DropGrad();
     }
 
     /// <summary>Total number of parameter elements (the model complexity of MISSION.md §2).</summary>

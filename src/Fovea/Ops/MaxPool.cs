@@ -46,7 +46,9 @@ public static partial class F
         var output = Tensor.NewStorage(outputShape.Size);
         // The winners' indices are only needed when a gradient will flow back.
         bool recording = Autograd.IsEnabled && input.RequiresGrad;
-        var argmax = recording ? GC.AllocateUninitializedArray<int>(outputShape.Size) : [];
+        // Pooled: the graph gives the array back when it is freed.
+        var argmaxArray = recording ? System.Buffers.ArrayPool<int>.Shared.Rent(outputShape.Size) : [];
+        var argmax = argmaxArray.AsMemory(0, recording ? outputShape.Size : 0);
         MaxPool.Forward(input.Data, output, argmax, windows);
         var inputShape = input.Shape;
         return Tensor.Record(new Tensor(output, outputShape), opName, [input], grad =>
@@ -54,6 +56,6 @@ public static partial class F
             var gradInput = Tensor.NewStorage(inputShape.Size);
             MaxPool.Backward(grad.Data, argmax, gradInput, windows);
             return [new Tensor(gradInput, inputShape)];
-        });
+        }, recording ? () => System.Buffers.ArrayPool<int>.Shared.Return(argmaxArray) : null);
     }
 }

@@ -69,7 +69,7 @@ public abstract class Optimizer
     /// <summary>Sets every parameter's gradient to null (PyTorch's zero_grad(set_to_none=True)).</summary>
     public void ZeroGrad()
     {
-        foreach (var parameter in parameters) parameter.Grad = null;
+        foreach (var parameter in parameters) parameter.DropGrad();
     }
 
     /// <summary>Updates every parameter that has a gradient; parameters whose Grad is null are skipped.</summary>
@@ -81,7 +81,7 @@ public abstract class Optimizer
         {
             foreach (var parameter in group.Parameters)
             {
-                var grad = parameter.Grad;
+                var grad = parameter.GradInternal;
                 if (grad is not null)
                 {
                     if (grad.Shape != parameter.Shape)
