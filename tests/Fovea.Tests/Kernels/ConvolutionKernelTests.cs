@@ -136,9 +136,13 @@ public sealed class ConvolutionKernelTests
         CheckWinograd(Geometry(2, 16, 16, 1, [100, 95], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "bands");
         CheckWinograd(Geometry(12, 32, 24, 1, [9, 10], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "small images");
         // Through Convolution.Forward / BackwardData with enough channels to choose Winograd.
-        var g = Geometry(2, Convolution.Winograd.MinimumChannels, Convolution.Winograd.MinimumChannels + 3, 1, [7, 6], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]);
+        var g = Geometry(2, Convolution.Winograd.MinimumChannels, Convolution.Winograd.MinimumChannels + 3, 1, [17, 12], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]);
         Assert.True(Convolution.Winograd.Computes(g) && Convolution.Winograd.Pays(g));
         Check(g, "dispatched");
+        // Too few tiles to amortise the filter transform (a deep layer at batch 1): the lowering takes it.
+        var few = Geometry(1, Convolution.Winograd.MinimumChannels, Convolution.Winograd.MinimumChannels, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]);
+        Assert.True(Convolution.Winograd.Computes(few) && !Convolution.Winograd.Pays(few));
+        Check(few, "few tiles, lowered");
     }
 
     /// <summary>Winograd forward (with bias and ReLU) and input gradient against the reference.</summary>

@@ -45,57 +45,79 @@ internal static partial class Convolution
             Direct.Forward(geometry, input, weight, bias, output, activation);
             return;
         }
-        var plan = new LoweringPlan(geometry);
+        LoweredForward(geometry, input, weight, bias, output, activation);
+    }
+
+    /// <summary><see cref="Forward"/> by the GEMM lowering, whatever the geometry (the fallback of the other paths).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void LoweredForward(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
+        ReadOnlyMemory<float> bias, Memory<float> output, ConvolutionActivation activation)
+    {
+        var plan = new LoweringPlan(geometry, splitBands: true);
+        // One band of output rows [firstRow, endRow) of samples [first, first + samples) of one group.
+        void Band(int first, int samples, int group, int firstRow, int endRow, float[] buffers)
+        {
+            int width = plan.Geometry.Output.Width, band = (endRow - firstRow) * width;
+            var w = weight.Span;
+            var y = output.Span;
+            var b = bias.Span;
+            var weightGroup = w.Slice(group * plan.WeightGroup, plan.WeightGroup);
+            int firstChannel = group * plan.OutPerGroup;
+            var columns = plan.Columns(input.Span, first, samples, group, firstRow, endRow, buffers, out int columnStride);
+            if (samples == 1)
+            {
+                // (C_out/g, rows) · (rows, band) -> the band of output rows, in place (row length oD·oH·oW)
+                int offset = plan.OutputOffset(first, group) + firstRow * width;
+                var target = y.Slice(offset, plan.OutputGroup - firstRow * width);
+                Gemm.Multiply(false, false, plan.OutPerGroup, band, plan.Rows, 1f, weightGroup, plan.Rows,
+                    columns, columnStride, 0f, target, plan.Positions);
+                for (int c = 0; c < plan.OutPerGroup; c++)
+                {
+                    var row = target.Slice(c * plan.Positions, band);
+                    Epilogue.BiasActivation(row, row, b.IsEmpty ? 0f : b[firstChannel + c], activation);
+                }
+                return;
+            }
+            // Several whole images: multiply into the staging matrix (C_out/g, samples·positions), then move each
+            // image's rows to its place in the output, adding bias and activation on the way.
+            var staging = buffers.AsSpan(plan.StagingStart, plan.OutPerGroup * columnStride);
+            Gemm.Multiply(false, false, plan.OutPerGroup, columnStride, plan.Rows, 1f, weightGroup, plan.Rows,
+                columns, columnStride, 0f, staging, columnStride);
+            for (int s = 0; s < samples; s++)
+            {
+                var target = y.Slice(plan.OutputOffset(first + s, group), plan.OutputGroup);
+                for (int c = 0; c < plan.OutPerGroup; c++)
+                    Epilogue.BiasActivation(staging.Slice(c * columnStride + s * plan.Positions, plan.Positions),
+                        target.Slice(c * plan.Positions, plan.Positions), b.IsEmpty ? 0f : b[firstChannel + c], activation);
+            }
+        }
+        if (plan.BandTasks > 0)
+        {
+            // Fewer samples than workers: each task is one band of one sample (all groups), its GEMM on its own thread.
+            CpuThreads.For(plan.BandTasks, task =>
+            {
+                int sample = task / plan.BandsPerSample, firstRow = task % plan.BandsPerSample * plan.RowsPerTile;
+                int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile);
+                var buffers = plan.RentWorkspace();
+                try
+                {
+                    for (int group = 0; group < plan.Geometry.Groups; group++) Band(sample, 1, group, firstRow, endRow, buffers);
+                }
+                finally { ArrayPool<float>.Shared.Return(buffers); }
+            });
+            return;
+        }
         plan.Run((_, start, end) =>
         {
-            var g = plan.Geometry;
-            int width = g.Output.Width;
             var buffers = plan.RentWorkspace();
             try
             {
-                var x = input.Span;
-                var w = weight.Span;
-                var y = output.Span;
-                var b = bias.Span;
                 for (int first = start; first < end; first += plan.SamplesPerChunk)
                 {
                     int samples = Math.Min(plan.SamplesPerChunk, end - first);
-                    for (int group = 0; group < g.Groups; group++)
-                    {
-                        var weightGroup = w.Slice(group * plan.WeightGroup, plan.WeightGroup);
-                        int firstChannel = group * plan.OutPerGroup;
+                    for (int group = 0; group < plan.Geometry.Groups; group++)
                         for (int firstRow = 0; firstRow < plan.OutputRows; firstRow += plan.RowsPerTile)
-                        {
-                            int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), band = (endRow - firstRow) * width;
-                            var columns = plan.Columns(x, first, samples, group, firstRow, endRow, buffers, out int columnStride);
-                            if (samples == 1)
-                            {
-                                // (C_out/g, rows) · (rows, band) -> the band of output rows, in place (row length oD·oH·oW)
-                                int offset = plan.OutputOffset(first, group) + firstRow * width;
-                                var target = y.Slice(offset, plan.OutputGroup - firstRow * width);
-                                Gemm.Multiply(false, false, plan.OutPerGroup, band, plan.Rows, 1f, weightGroup, plan.Rows,
-                                    columns, columnStride, 0f, target, plan.Positions);
-                                for (int c = 0; c < plan.OutPerGroup; c++)
-                                {
-                                    var row = target.Slice(c * plan.Positions, band);
-                                    Epilogue.BiasActivation(row, row, b.IsEmpty ? 0f : b[firstChannel + c], activation);
-                                }
-                                continue;
-                            }
-                            // Several whole images: multiply into the staging matrix (C_out/g, samples·positions), then move each
-                            // image's rows to its place in the output, adding bias and activation on the way.
-                            var staging = buffers.AsSpan(plan.StagingStart, plan.OutPerGroup * columnStride);
-                            Gemm.Multiply(false, false, plan.OutPerGroup, columnStride, plan.Rows, 1f, weightGroup, plan.Rows,
-                                columns, columnStride, 0f, staging, columnStride);
-                            for (int s = 0; s < samples; s++)
-                            {
-                                var target = y.Slice(plan.OutputOffset(first + s, group), plan.OutputGroup);
-                                for (int c = 0; c < plan.OutPerGroup; c++)
-                                    Epilogue.BiasActivation(staging.Slice(c * columnStride + s * plan.Positions, plan.Positions),
-                                        target.Slice(c * plan.Positions, plan.Positions), b.IsEmpty ? 0f : b[firstChannel + c], activation);
-                            }
-                        }
-                    }
+                            Band(first, samples, group, firstRow, Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), buffers);
                 }
             }
             finally { ArrayPool<float>.Shared.Return(buffers); }
