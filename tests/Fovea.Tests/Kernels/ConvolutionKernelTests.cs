@@ -146,7 +146,7 @@ public sealed class ConvolutionKernelTests
     }
 
     /// <summary>Winograd forward (with bias and ReLU) and input gradient against the reference.</summary>
-    private static void CheckWinograd(ConvolutionGeometry g, string label)
+    internal static void CheckWinograd(ConvolutionGeometry g, string label)
     {
         Assert.True(Convolution.Winograd.Computes(g) && Convolution.Winograd.ComputesInputGradient(g), label);
         var random = new Generator((ulong)(g.InputSize * 13 + g.WeightSize));
@@ -246,7 +246,7 @@ public sealed class ConvolutionKernelTests
     }
 
     /// <summary>The canonical geometry of a convolution with per-dimension (1 to 3) sizes and start/end padding.</summary>
-    private static ConvolutionGeometry Geometry(int batch, int inChannels, int outChannels, int groups, int[] input, int[] kernel,
+    internal static ConvolutionGeometry Geometry(int batch, int inChannels, int outChannels, int groups, int[] input, int[] kernel,
         int[] stride, int[] dilation, int[] paddingStart, int[] paddingEnd)
     {
         var output = new int[input.Length];
@@ -257,7 +257,7 @@ public sealed class ConvolutionKernelTests
     }
 
     /// <summary>All three kernels, with and without bias and fused ReLU, fast against reference.</summary>
-    private static void Check(ConvolutionGeometry g, string label)
+    internal static void Check(ConvolutionGeometry g, string label)
     {
         try { CheckKernels(g, label); }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
