@@ -19,7 +19,8 @@ internal static partial class Convolution
     /// bias and activation (<see cref="TransformOutputs"/>).</item>
     /// </list>
     /// The input gradient of such a convolution is the same kind of convolution (of the output gradient with the
-    /// flipped, transposed filters), so it takes this path too.
+    /// flipped, transposed filters), so it takes this path too. Workers take ranges of
+    /// images or, with fewer images than workers, bands of tile rows of each image.
     /// </summary>
     internal static partial class Winograd
     {

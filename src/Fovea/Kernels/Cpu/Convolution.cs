@@ -11,13 +11,15 @@ internal enum ConvolutionActivation { None, Relu }
 /// <see cref="Reference"/>. Layouts (row-major): input (N, C_in, D, H, W), weight (C_out, C_in/groups, kD, kH, kW),
 /// output (N, C_out, oD, oH, oW) in the canonical 3-D form of <see cref="ConvolutionGeometry"/>.
 /// <para>Five paths: depthwise convolutions (one input channel per group, groups &gt; 1) run a direct loop
-/// (<see cref="Depthwise"/>); 3x3 stride-1 convolutions with many channels use Winograd F(2x2, 3x3) for the forward
-/// pass and the input gradient (<see cref="Winograd"/>); the forward pass of small stride-1 layers (few taps, few
-/// filters) runs a register-blocked direct loop (<see cref="Direct"/>); everything else is lowered to GEMM. The lowering splits the batch over the
-/// worker threads; each worker lays the column matrices of a chunk of its samples side by side in its
-/// own pooled workspace (so small images still give the GEMM a wide matrix) and multiplies once per
-/// group. A 1x1, stride-1, unpadded convolution of one sample needs no column matrix: the input plane
-/// already is one. The weight gradient is summed per worker and reduced at the end.</para>
+/// (<see cref="Depthwise"/>); 3x3 stride-1 convolutions with many channels and enough 2x2 output tiles over the batch use
+/// Winograd F(2x2, 3x3) for the forward pass and the input gradient (<see cref="Winograd"/>); the forward pass of small
+/// stride-1 layers (few taps, few filters) runs a register-blocked direct loop (<see cref="Direct"/>); everything else is
+/// lowered to GEMM. The lowering splits the batch over the worker threads; each worker lays the column matrices of a
+/// chunk of its samples side by side in its own pooled workspace (so small images still give the GEMM a wide matrix)
+/// and multiplies once per group. With fewer samples than workers (inference at batch 1) the forward pass instead
+/// splits each sample into bands of output rows, one task each, so that the lowering and the epilogue run in parallel
+/// too. A 1x1, stride-1, unpadded convolution of one sample needs no column matrix: the input plane already is one.
+/// The weight gradient is summed per worker and reduced at the end.</para>
 /// Buffers come from <see cref="ArrayPool{T}.Shared"/>; nothing large is allocated per call.
 /// </summary>
 internal static partial class Convolution
