@@ -109,7 +109,15 @@ internal static partial class MaxPool
             // phase r holds row[r], row[r + s], row[r + 2s], ... (the row itself for stride 1).
             int s = run.Stride;
             ReadOnlySpan<float> source = row;
-            if (s > 1)
+            if (s == 2)
+            {
+                // Vectorised split; an odd row's last element is the even phase's last.
+                int pairs = row.Length / 2;
+                Deinterleave.Split(row[..(2 * pairs)], phases[..pairs], phases.Slice(phaseLength, pairs));
+                if (row.Length % 2 == 1) phases[pairs] = row[^1];
+                source = phases;
+            }
+            else if (s > 2)
             {
                 for (int r = 0; r < s; r++)
                 {
