@@ -25,8 +25,10 @@ public sealed class SmallBatchConvolutionTests
             Check(Geometry(batch, 8, 12, 2, [33, 35], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "3x3 groups 2");
             Check(Geometry(batch, 16, 32, 1, [41, 39], [1, 1], [1, 1], [1, 1], [0, 0], [0, 0]), "1x1 pointwise");
             Check(Geometry(batch, 5, 7, 1, [6, 19, 21], [3, 3, 3], [1, 2, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]), "3-D");
-            // Rows too short for more than one band of the minimum width: one band each, the GEMM split inside.
-            Check(Geometry(batch, 64, 48, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "7x7 deep");
+            // Rows too short for more than one band of the minimum width: one band each, its output channels split in blocks.
+            Check(Geometry(batch, 64, 50, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "7x7 deep");
+            Check(Geometry(batch, 32, 66, 2, [7, 5], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "7x5 deep, groups 2");
+            Check(Geometry(batch, 64, 40, 1, [13, 14], [3, 3], [2, 2], [1, 1], [1, 1], [1, 1]), "stride 2 to 7x7 deep");
         });
     }
 

@@ -53,7 +53,10 @@ internal static partial class Convolution
                 int fewest = (MinimumBandPositions + geometry.Output.Width - 1) / geometry.Output.Width;
                 RowsPerTile = Math.Max(rows, Math.Min(fewest, RowsPerTile));
                 BandsPerSample = (OutputRows + RowsPerTile - 1) / RowsPerTile;
-                if (geometry.Batch * BandsPerSample > 1) BandTasks = geometry.Batch * BandsPerSample;
+                // Still fewer bands than workers (deep layers with small images): split the output channels too.
+                int bands = geometry.Batch * BandsPerSample;
+                ChannelBlocks = bands >= threads ? 1 : Math.Max(1, Math.Min((threads + bands - 1) / bands, OutPerGroup / MinimumBlockChannels));
+                if (bands * ChannelBlocks > 1) BandTasks = bands * ChannelBlocks;
             }
             ColumnFloats = Direct ? 0 : Rows * SamplesPerChunk * RowsPerTile * geometry.Output.Width;
             StagingFloats = SamplesPerChunk > 1 ? OutPerGroup * SamplesPerChunk * Positions : 0;
@@ -76,8 +79,15 @@ internal static partial class Convolution
         public int SamplesPerChunk { get; }
         /// <summary>Output rows lowered at once (all of them unless one image's columns are larger than the target).</summary>
         public int RowsPerTile { get; }
-        /// <summary>Bands of <see cref="RowsPerTile"/> output rows per sample, and tasks of one band each (0: split by samples instead).</summary>
+        /// <summary>Fewest output channels per block when the output channels of a band are split over workers.</summary>
+        private const int MinimumBlockChannels = 16;
+
+        /// <summary>
+        /// Bands of <see cref="RowsPerTile"/> output rows per sample, blocks of output channels per band (of each group), and
+        /// tasks of one block of one band each (0: split by samples instead).
+        /// </summary>
         public int BandsPerSample { get; }
+        public int ChannelBlocks { get; } = 1;
         public int BandTasks { get; }
         /// <summary>The input is used as the column matrix (and the input gradient as its result) without copies.</summary>
         public bool Direct { get; }

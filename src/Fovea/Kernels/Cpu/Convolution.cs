@@ -56,8 +56,9 @@ internal static partial class Convolution
         ReadOnlyMemory<float> bias, Memory<float> output, ConvolutionActivation activation)
     {
         var plan = new LoweringPlan(geometry, splitBands: true);
-        // One band of output rows [firstRow, endRow) of samples [first, first + samples) of one group.
-        void Band(int first, int samples, int group, int firstRow, int endRow, float[] buffers)
+        // One band of output rows [firstRow, endRow) of samples [first, first + samples) of one group; of one sample, the
+        // group's output channels [channelStart, channelEnd) only.
+        void Band(int first, int samples, int group, int firstRow, int endRow, float[] buffers, int channelStart, int channelEnd)
         {
             int width = plan.Geometry.Output.Width, band = (endRow - firstRow) * width;
             var w = weight.Span;
@@ -69,13 +70,13 @@ internal static partial class Convolution
             if (samples == 1)
             {
                 // (C_out/g, rows) · (rows, band) -> the band of output rows, in place (row length oD·oH·oW)
-                int offset = plan.OutputOffset(first, group) + firstRow * width;
-                var target = y.Slice(offset, plan.OutputGroup - firstRow * width);
-                Gemm.Multiply(false, false, plan.OutPerGroup, band, plan.Rows, 1f, weightGroup, plan.Rows,
+                int offset = plan.OutputOffset(first, group) + channelStart * plan.Positions + firstRow * width;
+                var target = y.Slice(offset, (plan.OutPerGroup - channelStart) * plan.Positions - firstRow * width);
+                Gemm.Multiply(false, false, channelEnd - channelStart, band, plan.Rows, 1f, weightGroup[(channelStart * plan.Rows)..], plan.Rows,
                     columns, columnStride, 0f, target, plan.Positions);
-                for (int c = 0; c < plan.OutPerGroup; c++)
+                for (int c = channelStart; c < channelEnd; c++)
                 {
-                    var row = target.Slice(c * plan.Positions, band);
+                    var row = target.Slice((c - channelStart) * plan.Positions, band);
                     Epilogue.BiasActivation(row, row, b.IsEmpty ? 0f : b[firstChannel + c], activation);
                 }
                 return;
@@ -95,15 +96,19 @@ internal static partial class Convolution
         }
         if (plan.BandTasks > 0)
         {
-            // Fewer samples than workers: each task is one band of one sample (all groups), its GEMM on its own thread.
+            // Fewer samples than workers: each task is one band of one sample (a block of each group's output channels, all
+            // groups), its GEMM on its own thread.
             CpuThreads.For(plan.BandTasks, task =>
             {
-                int sample = task / plan.BandsPerSample, firstRow = task % plan.BandsPerSample * plan.RowsPerTile;
+                int block = task % plan.ChannelBlocks, bandIndex = task / plan.ChannelBlocks;
+                int sample = bandIndex / plan.BandsPerSample, firstRow = bandIndex % plan.BandsPerSample * plan.RowsPerTile;
                 int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile);
+                var (channelStart, channelEnd) = WorkSplit.Range(plan.OutPerGroup, plan.ChannelBlocks, block);
                 var buffers = plan.RentWorkspace();
                 try
                 {
-                    for (int group = 0; group < plan.Geometry.Groups; group++) Band(sample, 1, group, firstRow, endRow, buffers);
+                    for (int group = 0; group < plan.Geometry.Groups; group++)
+                        Band(sample, 1, group, firstRow, endRow, buffers, channelStart, channelEnd);
                 }
                 finally { ArrayPool<float>.Shared.Return(buffers); }
             });
@@ -119,7 +124,8 @@ internal static partial class Convolution
                     int samples = Math.Min(plan.SamplesPerChunk, end - first);
                     for (int group = 0; group < plan.Geometry.Groups; group++)
                         for (int firstRow = 0; firstRow < plan.OutputRows; firstRow += plan.RowsPerTile)
-                            Band(first, samples, group, firstRow, Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), buffers);
+                            Band(first, samples, group, firstRow, Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), buffers,
+                                0, plan.OutPerGroup);
                 }
             }
             finally { ArrayPool<float>.Shared.Return(buffers); }
