@@ -136,13 +136,17 @@ public sealed class ConvolutionKernelTests
         CheckWinograd(Geometry(2, 16, 16, 1, [100, 95], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "bands");
         CheckWinograd(Geometry(12, 32, 24, 1, [9, 10], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "small images");
         // Through Convolution.Forward / BackwardData with enough channels to choose Winograd.
-        var g = Geometry(2, Convolution.Winograd.MinimumChannels, Convolution.Winograd.MinimumChannels + 3, 1, [7, 6], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]);
+        var g = Geometry(2, Convolution.Winograd.MinimumChannels, Convolution.Winograd.MinimumChannels + 3, 1, [17, 12], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]);
         Assert.True(Convolution.Winograd.Computes(g) && Convolution.Winograd.Pays(g));
         Check(g, "dispatched");
+        // Too few tiles to amortise the filter transform (a deep layer at batch 1): the lowering takes it.
+        var few = Geometry(1, Convolution.Winograd.MinimumChannels, Convolution.Winograd.MinimumChannels, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]);
+        Assert.True(Convolution.Winograd.Computes(few) && !Convolution.Winograd.Pays(few));
+        Check(few, "few tiles, lowered");
     }
 
     /// <summary>Winograd forward (with bias and ReLU) and input gradient against the reference.</summary>
-    private static void CheckWinograd(ConvolutionGeometry g, string label)
+    internal static void CheckWinograd(ConvolutionGeometry g, string label)
     {
         Assert.True(Convolution.Winograd.Computes(g) && Convolution.Winograd.ComputesInputGradient(g), label);
         var random = new Generator((ulong)(g.InputSize * 13 + g.WeightSize));
@@ -242,7 +246,7 @@ public sealed class ConvolutionKernelTests
     }
 
     /// <summary>The canonical geometry of a convolution with per-dimension (1 to 3) sizes and start/end padding.</summary>
-    private static ConvolutionGeometry Geometry(int batch, int inChannels, int outChannels, int groups, int[] input, int[] kernel,
+    internal static ConvolutionGeometry Geometry(int batch, int inChannels, int outChannels, int groups, int[] input, int[] kernel,
         int[] stride, int[] dilation, int[] paddingStart, int[] paddingEnd)
     {
         var output = new int[input.Length];
@@ -253,7 +257,7 @@ public sealed class ConvolutionKernelTests
     }
 
     /// <summary>All three kernels, with and without bias and fused ReLU, fast against reference.</summary>
-    private static void Check(ConvolutionGeometry g, string label)
+    internal static void Check(ConvolutionGeometry g, string label)
     {
         try { CheckKernels(g, label); }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)

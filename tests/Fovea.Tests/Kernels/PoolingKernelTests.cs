@@ -63,6 +63,24 @@ public sealed class PoolingKernelTests
             Check(PoolWindows.Adaptive(3, [1, 11, 13], [1, output, output + 1]), $"adaptive {output}");
     }
 
+    [Theory]
+    [InlineData(3, 2, 1)] // ResNet's stem pool
+    [InlineData(3, 1, 1)]
+    [InlineData(2, 1, 0)]
+    [InlineData(4, 3, 2)]
+    [InlineData(5, 2, 0)]
+    public void SeparableWindowsEveryWidthUpTo70(int kernel, int stride, int padding)
+    {
+        // The two-pass kernel: vectors along output columns (regular interior windows read from the row's stride phases),
+        // scalar clipped windows at the borders; every output width past two vectors of 16 plus a remainder.
+        for (int size = Math.Max(kernel - 2 * padding, 1); size <= 70; size++)
+            foreach (bool ceilMode in new[] { false, true })
+                CheckSliding(2, [1, 5, size], [1, kernel, kernel], [1, stride, stride], [1, 1, 1], [0, padding, padding], ceilMode, $"W={size}");
+        CheckSliding(1, [1, 37, 41], [1, kernel, kernel], [1, stride, stride], [1, 1, 1], [0, padding, padding], ceilMode: false, "one plane");
+        // A 3-D pool whose depth windows are single slices takes the same path.
+        CheckSliding(2, [3, 9, 40], [1, kernel, kernel], [1, stride, stride], [1, 1, 1], [0, padding, padding], ceilMode: false, "3-D");
+    }
+
     [Fact]
     public void PlanesSplitOverThreads()
     {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -39,11 +40,26 @@ internal static partial class BatchNorm
             for (int plane = start; plane < end; plane++)
             {
                 int c = plane % channels;
-                var target = y.Span.Slice(plane * spatial, spatial);
-                TensorPrimitives.Multiply(x.Span.Slice(plane * spatial, spatial), scale[c], target);
-                TensorPrimitives.Add(target, shift[c], target);
+                // One pass (x·scale, rounded, + shift: the same roundings as a multiply then an add).
+                ScaleShift(x.Span.Slice(plane * spatial, spatial), scale[c], shift[c], y.Span.Slice(plane * spatial, spatial));
             }
         });
+
+    /// <summary>y = x·scale + shift, unfused (the product is rounded before the add, as in two separate passes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScaleShift(ReadOnlySpan<float> x, float scale, float shift, Span<float> y)
+    {
+        int i = 0, lanes = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ref float from = ref MemoryMarshal.GetReference(x);
+            ref float to = ref MemoryMarshal.GetReference(y);
+            var (factor, offset) = (new Vector<float>(scale), new Vector<float>(shift));
+            for (; i + lanes <= x.Length; i += lanes)
+                (Vector.LoadUnsafe(ref from, (nuint)i) * factor + offset).StoreUnsafe(ref to, (nuint)i);
+        }
+        for (; i < x.Length; i++) y[i] = x[i] * scale + shift;
+    }
 
     /// <summary>Per channel Σ g and Σ g·x̂ with x̂ = (x − mean)·invStd: the gradients of β and γ.</summary>
     public static void GradientSums(ReadOnlyMemory<float> x, ReadOnlyMemory<float> gradOutput, int batch, int channels, int spatial,

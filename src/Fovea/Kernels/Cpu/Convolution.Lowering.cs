@@ -15,7 +15,13 @@ internal static partial class Convolution
     /// </summary>
     private sealed class LoweringPlan
     {
-        public LoweringPlan(in ConvolutionGeometry geometry)
+        /// <summary>Fewest output positions per band when a sample is split into bands for the workers: narrower GEMMs lose more than the split gains.</summary>
+        private const int MinimumBandPositions = 64;
+
+        /// <param name="geometry">The convolution.</param>
+        /// <param name="splitBands">With fewer samples than workers, split each sample into bands of output rows, one
+        /// task each (<see cref="BandTasks"/>); only the forward pass runs such tasks.</param>
+        public LoweringPlan(in ConvolutionGeometry geometry, bool splitBands = false)
         {
             Geometry = geometry;
             Taps = new VolumeColumns.TapTable(geometry);
@@ -37,6 +43,21 @@ internal static partial class Convolution
             Direct = pointwise && SamplesPerChunk == 1;
             RowsPerTile = SamplesPerChunk > 1 || Direct ? OutputRows
                 : Balanced(OutputRows, (int)Math.Max(1, TargetColumnFloats / Math.Max(1L, (long)Rows * geometry.Output.Width)));
+            int threads = CpuThreads.Available;
+            if (splitBands && geometry.Batch < threads && SamplesPerChunk == 1
+                && WorkSplit.Tasks(geometry.Batch * threads, (long)geometry.OutChannels * Rows * Positions / threads) > 1)
+            {
+                // At least as many bands as workers over the batch, each no smaller than MinimumBandPositions.
+                int wanted = (threads + geometry.Batch - 1) / geometry.Batch;
+                int rows = Math.Min(RowsPerTile, (OutputRows + wanted - 1) / wanted);
+                int fewest = (MinimumBandPositions + geometry.Output.Width - 1) / geometry.Output.Width;
+                RowsPerTile = Math.Max(rows, Math.Min(fewest, RowsPerTile));
+                BandsPerSample = (OutputRows + RowsPerTile - 1) / RowsPerTile;
+                // Still fewer bands than workers (deep layers with small images): split the output channels too.
+                int bands = geometry.Batch * BandsPerSample;
+                ChannelBlocks = bands >= threads ? 1 : Math.Max(1, Math.Min((threads + bands - 1) / bands, OutPerGroup / MinimumBlockChannels));
+                if (bands * ChannelBlocks > 1) BandTasks = bands * ChannelBlocks;
+            }
             ColumnFloats = Direct ? 0 : Rows * SamplesPerChunk * RowsPerTile * geometry.Output.Width;
             StagingFloats = SamplesPerChunk > 1 ? OutPerGroup * SamplesPerChunk * Positions : 0;
         }
@@ -58,6 +79,16 @@ internal static partial class Convolution
         public int SamplesPerChunk { get; }
         /// <summary>Output rows lowered at once (all of them unless one image's columns are larger than the target).</summary>
         public int RowsPerTile { get; }
+        /// <summary>Fewest output channels per block when the output channels of a band are split over workers.</summary>
+        private const int MinimumBlockChannels = 16;
+
+        /// <summary>
+        /// Bands of <see cref="RowsPerTile"/> output rows per sample, blocks of output channels per band (of each group), and
+        /// tasks of one block of one band each (0: split by samples instead).
+        /// </summary>
+        public int BandsPerSample { get; }
+        public int ChannelBlocks { get; } = 1;
+        public int BandTasks { get; }
         /// <summary>The input is used as the column matrix (and the input gradient as its result) without copies.</summary>
         public bool Direct { get; }
         private int ColumnFloats { get; }

@@ -11,13 +11,15 @@ internal enum ConvolutionActivation { None, Relu }
 /// <see cref="Reference"/>. Layouts (row-major): input (N, C_in, D, H, W), weight (C_out, C_in/groups, kD, kH, kW),
 /// output (N, C_out, oD, oH, oW) in the canonical 3-D form of <see cref="ConvolutionGeometry"/>.
 /// <para>Five paths: depthwise convolutions (one input channel per group, groups &gt; 1) run a direct loop
-/// (<see cref="Depthwise"/>); 3x3 stride-1 convolutions with many channels use Winograd F(2x2, 3x3) for the forward
-/// pass and the input gradient (<see cref="Winograd"/>); the forward pass of small stride-1 layers (few taps, few
-/// filters) runs a register-blocked direct loop (<see cref="Direct"/>); everything else is lowered to GEMM. The lowering splits the batch over the
-/// worker threads; each worker lays the column matrices of a chunk of its samples side by side in its
-/// own pooled workspace (so small images still give the GEMM a wide matrix) and multiplies once per
-/// group. A 1x1, stride-1, unpadded convolution of one sample needs no column matrix: the input plane
-/// already is one. The weight gradient is summed per worker and reduced at the end.</para>
+/// (<see cref="Depthwise"/>); 3x3 stride-1 convolutions with many channels and enough 2x2 output tiles over the batch use
+/// Winograd F(2x2, 3x3) for the forward pass and the input gradient (<see cref="Winograd"/>); the forward pass of small
+/// stride-1 layers (few taps, few filters) runs a register-blocked direct loop (<see cref="Direct"/>); everything else is
+/// lowered to GEMM. The lowering splits the batch over the worker threads; each worker lays the column matrices of a
+/// chunk of its samples side by side in its own pooled workspace (so small images still give the GEMM a wide matrix)
+/// and multiplies once per group. With fewer samples than workers (inference at batch 1) the forward pass instead
+/// splits each sample into bands of output rows, one task each, so that the lowering and the epilogue run in parallel
+/// too. A 1x1, stride-1, unpadded convolution of one sample needs no column matrix: the input plane already is one.
+/// The weight gradient is summed per worker and reduced at the end.</para>
 /// Buffers come from <see cref="ArrayPool{T}.Shared"/>; nothing large is allocated per call.
 /// </summary>
 internal static partial class Convolution
@@ -45,57 +47,85 @@ internal static partial class Convolution
             Direct.Forward(geometry, input, weight, bias, output, activation);
             return;
         }
-        var plan = new LoweringPlan(geometry);
+        LoweredForward(geometry, input, weight, bias, output, activation);
+    }
+
+    /// <summary><see cref="Forward"/> by the GEMM lowering, whatever the geometry (the fallback of the other paths).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void LoweredForward(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
+        ReadOnlyMemory<float> bias, Memory<float> output, ConvolutionActivation activation)
+    {
+        var plan = new LoweringPlan(geometry, splitBands: true);
+        // One band of output rows [firstRow, endRow) of samples [first, first + samples) of one group; of one sample, the
+        // group's output channels [channelStart, channelEnd) only.
+        void Band(int first, int samples, int group, int firstRow, int endRow, float[] buffers, int channelStart, int channelEnd)
+        {
+            int width = plan.Geometry.Output.Width, band = (endRow - firstRow) * width;
+            var w = weight.Span;
+            var y = output.Span;
+            var b = bias.Span;
+            var weightGroup = w.Slice(group * plan.WeightGroup, plan.WeightGroup);
+            int firstChannel = group * plan.OutPerGroup;
+            var columns = plan.Columns(input.Span, first, samples, group, firstRow, endRow, buffers, out int columnStride);
+            if (samples == 1)
+            {
+                // (C_out/g, rows) · (rows, band) -> the band of output rows, in place (row length oD·oH·oW)
+                int offset = plan.OutputOffset(first, group) + channelStart * plan.Positions + firstRow * width;
+                var target = y.Slice(offset, (plan.OutPerGroup - channelStart) * plan.Positions - firstRow * width);
+                Gemm.Multiply(false, false, channelEnd - channelStart, band, plan.Rows, 1f, weightGroup[(channelStart * plan.Rows)..], plan.Rows,
+                    columns, columnStride, 0f, target, plan.Positions);
+                for (int c = channelStart; c < channelEnd; c++)
+                {
+                    var row = target.Slice((c - channelStart) * plan.Positions, band);
+                    Epilogue.BiasActivation(row, row, b.IsEmpty ? 0f : b[firstChannel + c], activation);
+                }
+                return;
+            }
+            // Several whole images: multiply into the staging matrix (C_out/g, samples·positions), then move each
+            // image's rows to its place in the output, adding bias and activation on the way.
+            var staging = buffers.AsSpan(plan.StagingStart, plan.OutPerGroup * columnStride);
+            Gemm.Multiply(false, false, plan.OutPerGroup, columnStride, plan.Rows, 1f, weightGroup, plan.Rows,
+                columns, columnStride, 0f, staging, columnStride);
+            for (int s = 0; s < samples; s++)
+            {
+                var target = y.Slice(plan.OutputOffset(first + s, group), plan.OutputGroup);
+                for (int c = 0; c < plan.OutPerGroup; c++)
+                    Epilogue.BiasActivation(staging.Slice(c * columnStride + s * plan.Positions, plan.Positions),
+                        target.Slice(c * plan.Positions, plan.Positions), b.IsEmpty ? 0f : b[firstChannel + c], activation);
+            }
+        }
+        if (plan.BandTasks > 0)
+        {
+            // Fewer samples than workers: each task is one band of one sample (a block of each group's output channels, all
+            // groups), its GEMM on its own thread.
+            CpuThreads.For(plan.BandTasks, task =>
+            {
+                int block = task % plan.ChannelBlocks, bandIndex = task / plan.ChannelBlocks;
+                int sample = bandIndex / plan.BandsPerSample, firstRow = bandIndex % plan.BandsPerSample * plan.RowsPerTile;
+                int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile);
+                var (channelStart, channelEnd) = WorkSplit.Range(plan.OutPerGroup, plan.ChannelBlocks, block);
+                var buffers = plan.RentWorkspace();
+                try
+                {
+                    for (int group = 0; group < plan.Geometry.Groups; group++)
+                        Band(sample, 1, group, firstRow, endRow, buffers, channelStart, channelEnd);
+                }
+                finally { ArrayPool<float>.Shared.Return(buffers); }
+            });
+            return;
+        }
         plan.Run((_, start, end) =>
         {
-            var g = plan.Geometry;
-            int width = g.Output.Width;
             var buffers = plan.RentWorkspace();
             try
             {
-                var x = input.Span;
-                var w = weight.Span;
-                var y = output.Span;
-                var b = bias.Span;
                 for (int first = start; first < end; first += plan.SamplesPerChunk)
                 {
                     int samples = Math.Min(plan.SamplesPerChunk, end - first);
-                    for (int group = 0; group < g.Groups; group++)
-                    {
-                        var weightGroup = w.Slice(group * plan.WeightGroup, plan.WeightGroup);
-                        int firstChannel = group * plan.OutPerGroup;
+                    for (int group = 0; group < plan.Geometry.Groups; group++)
                         for (int firstRow = 0; firstRow < plan.OutputRows; firstRow += plan.RowsPerTile)
-                        {
-                            int endRow = Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), band = (endRow - firstRow) * width;
-                            var columns = plan.Columns(x, first, samples, group, firstRow, endRow, buffers, out int columnStride);
-                            if (samples == 1)
-                            {
-                                // (C_out/g, rows) · (rows, band) -> the band of output rows, in place (row length oD·oH·oW)
-                                int offset = plan.OutputOffset(first, group) + firstRow * width;
-                                var target = y.Slice(offset, plan.OutputGroup - firstRow * width);
-                                Gemm.Multiply(false, false, plan.OutPerGroup, band, plan.Rows, 1f, weightGroup, plan.Rows,
-                                    columns, columnStride, 0f, target, plan.Positions);
-                                for (int c = 0; c < plan.OutPerGroup; c++)
-                                {
-                                    var row = target.Slice(c * plan.Positions, band);
-                                    Epilogue.BiasActivation(row, row, b.IsEmpty ? 0f : b[firstChannel + c], activation);
-                                }
-                                continue;
-                            }
-                            // Several whole images: multiply into the staging matrix (C_out/g, samples·positions), then move each
-                            // image's rows to its place in the output, adding bias and activation on the way.
-                            var staging = buffers.AsSpan(plan.StagingStart, plan.OutPerGroup * columnStride);
-                            Gemm.Multiply(false, false, plan.OutPerGroup, columnStride, plan.Rows, 1f, weightGroup, plan.Rows,
-                                columns, columnStride, 0f, staging, columnStride);
-                            for (int s = 0; s < samples; s++)
-                            {
-                                var target = y.Slice(plan.OutputOffset(first + s, group), plan.OutputGroup);
-                                for (int c = 0; c < plan.OutPerGroup; c++)
-                                    Epilogue.BiasActivation(staging.Slice(c * columnStride + s * plan.Positions, plan.Positions),
-                                        target.Slice(c * plan.Positions, plan.Positions), b.IsEmpty ? 0f : b[firstChannel + c], activation);
-                            }
-                        }
-                    }
+                            Band(first, samples, group, firstRow, Math.Min(plan.OutputRows, firstRow + plan.RowsPerTile), buffers,
+                                0, plan.OutPerGroup);
                 }
             }
             finally { ArrayPool<float>.Shared.Return(buffers); }

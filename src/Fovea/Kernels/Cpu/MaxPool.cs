@@ -8,7 +8,8 @@ namespace Fovea.Kernels.Cpu;
 /// <summary>
 /// The production max-pooling kernels over (planes, D, H, W), tested against <see cref="Reference"/>: planes are
 /// split over the worker threads; the 2x2 stride-2 pool is vectorised (AVX-512 or AVX2, scalar otherwise), other
-/// windows run the reference loop on each worker's planes. The same rules as the reference: ties keep the first
+/// undilated windows within one depth slice (e.g. 3x3 stride 2) run the two-pass <see cref="Separable"/> kernel, the rest
+/// the reference loop on each worker's planes. The same rules as the reference: ties keep the first
 /// maximum in window order, NaN wins (the last NaN of a window), argmax is the winner's flat index in its input plane.
 /// </summary>
 internal static partial class MaxPool
@@ -16,9 +17,11 @@ internal static partial class MaxPool
     /// <summary>Forward pass. An empty <paramref name="argmax"/> skips the indices (no gradient will be needed).</summary>
     public static void Forward(ReadOnlyMemory<float> input, Memory<float> output, Memory<int> argmax, PoolWindows windows)
     {
+        bool separable = !windows.IsTwoByTwoStrideTwo && Separable.Computes(windows);
         WorkSplit.For(windows.Planes, windows.InputPlaneSize, (start, end) =>
         {
             if (windows.IsTwoByTwoStrideTwo) TwoByTwoPlanes(input.Span, output.Span, argmax.Span, windows, start, end);
+            else if (separable) Separable.ForwardPlanes(input.Span, output.Span, argmax.Span, windows, start, end);
             else Reference.ForwardPlanes(input.Span, output.Span, argmax.Span, windows, start, end);
         });
     }
