@@ -34,6 +34,11 @@ internal static partial class VolumeColumns
         int bandLength = (endRow - firstRow) * outputWidth, row = 0;
         if (columns.Length < (geometry.ColumnRows - 1) * leadingDimension + columnOffset + bandLength || volume.Length < geometry.InChannelsPerGroup * input.Product)
             throw new ArgumentException("Column matrix or volume too small for the geometry.");
+        if (SplitsRows(geometry, taps))
+        {
+            VolumeToColumnsStrideTwo(geometry, taps, volume, columns, leadingDimension, columnOffset, firstRow, endRow);
+            return;
+        }
         ref float source = ref MemoryMarshal.GetReference(volume);
         ref float target = ref MemoryMarshal.GetReference(columns);
         bool blockCopies = taps.StrideWidth == 1 && taps.StrideHeight == 1 && outputWidth == inputWidth;
