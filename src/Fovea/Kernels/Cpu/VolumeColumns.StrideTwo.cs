@@ -31,7 +31,7 @@ internal static partial class VolumeColumns
         int kernelWidth = geometry.Kernel.Width, pairs = inputWidth / 2, evenCount = (inputWidth + 1) / 2;
         float[]? rented = null;
         // phases: the even columns of the current input row (evenCount floats), then its odd columns (pairs floats).
-        Span<float> phases = inputWidth <= StackPhaseFloats ? stackalloc float[StackPhaseFloats]
+        Span<float> phases = inputWidth <= StackPhaseFloats ? stackalloc float[inputWidth]
             : (rented = ArrayPool<float>.Shared.Rent(inputWidth));
         try
         {
