@@ -15,7 +15,9 @@ namespace Fovea.Kernels.Cpu;
 /// <para>Each tap's valid output ranges are computed once per convolution (<see cref="TapTable"/>). For stride 1,
 /// when the output is as wide as the input (e.g. "same" padding), one tap reads one contiguous input block for a
 /// whole band: a single copy, then the few columns that fall in the padding are zeroed. Otherwise rows are copied
-/// (stride 1) or gathered (larger strides) one at a time with inlined vector loops.</para>
+/// (stride 1) or gathered (larger strides) one at a time with inlined vector loops; with stride 2 along the width and a
+/// kernel at least 2 wide, each input row is split once into its even and odd columns and every tap copies from a half
+/// (<see cref="VolumeToColumnsStrideTwo"/>).</para>
 /// </summary>
 internal static partial class VolumeColumns
 {
@@ -34,6 +36,11 @@ internal static partial class VolumeColumns
         int bandLength = (endRow - firstRow) * outputWidth, row = 0;
         if (columns.Length < (geometry.ColumnRows - 1) * leadingDimension + columnOffset + bandLength || volume.Length < geometry.InChannelsPerGroup * input.Product)
             throw new ArgumentException("Column matrix or volume too small for the geometry.");
+        if (SplitsRows(geometry, taps))
+        {
+            VolumeToColumnsStrideTwo(geometry, taps, volume, columns, leadingDimension, columnOffset, firstRow, endRow);
+            return;
+        }
         ref float source = ref MemoryMarshal.GetReference(volume);
         ref float target = ref MemoryMarshal.GetReference(columns);
         bool blockCopies = taps.StrideWidth == 1 && taps.StrideHeight == 1 && outputWidth == inputWidth;
