@@ -92,8 +92,12 @@ public sealed class CpuThreadsTests
     }
 }
 
-/// <summary>Tests that change the global CpuThreads.Count run one at a time, so each restores the value it found.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// Tests that change the global CpuThreads.Count run one at a time, so each restores the value it found, and
+/// apart from every other test class: the pool serves one region at a time, so a region another class holds
+/// would make these tests' regions run serially on the caller and see a different thread layout.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ThreadCountCollection
 {
     public const string Name = "CpuThreads.Count";
