@@ -16,34 +16,19 @@ internal static partial class VolumeColumns
         /// </summary>
         public static void VolumeToColumns(in ConvolutionGeometry geometry, ReadOnlySpan<float> volume, Span<float> columns)
         {
-            var (input, kernel, output) = (geometry.Input, geometry.Kernel, geometry.Output);
-            var (stride, dilation, padding) = (geometry.Stride, geometry.Dilation, geometry.PaddingStart);
-            int positions = output.Product, row = 0;
-            for (int channel = 0; channel < geometry.InChannelsPerGroup; channel++)
-            for (int kd = 0; kd < kernel.Depth; kd++)
-            for (int kh = 0; kh < kernel.Height; kh++)
-            for (int kw = 0; kw < kernel.Width; kw++, row++)
+            var (inputWidth, outputWidth, stride) = (geometry.Input.Width, geometry.Output.Width, geometry.Stride.Width);
+            foreach (var run in Runs(geometry))
             {
-                var destination = columns.Slice(row * positions, positions);
-                int column = 0;
-                for (int od = 0; od < output.Depth; od++)
+                var target = columns.Slice(run.ColumnStart, outputWidth);
+                if (run.InputRowStart < 0)
                 {
-                    int id = od * stride.Depth + kd * dilation.Depth - padding.Depth;
-                    for (int oh = 0; oh < output.Height; oh++, column += output.Width)
-                    {
-                        int ih = oh * stride.Height + kh * dilation.Height - padding.Height;
-                        var target = destination.Slice(column, output.Width);
-                        if ((uint)id >= (uint)input.Depth || (uint)ih >= (uint)input.Height)
-                        {
-                            target.Clear();
-                            continue;
-                        }
-                        var source = volume.Slice(((channel * input.Depth + id) * input.Height + ih) * input.Width, input.Width);
-                        int iw = kw * dilation.Width - padding.Width;
-                        for (int ow = 0; ow < output.Width; ow++, iw += stride.Width)
-                            target[ow] = (uint)iw < (uint)input.Width ? source[iw] : 0f;
-                    }
+                    target.Clear();
+                    continue;
                 }
+                var source = volume.Slice(run.InputRowStart, inputWidth);
+                int iw = run.FirstInputColumn;
+                for (int ow = 0; ow < outputWidth; ow++, iw += stride)
+                    target[ow] = (uint)iw < (uint)inputWidth ? source[iw] : 0f;
             }
         }
 
@@ -53,6 +38,28 @@ internal static partial class VolumeColumns
         /// </summary>
         public static void ColumnsToVolume(in ConvolutionGeometry geometry, ReadOnlySpan<float> columns, Span<float> volume)
         {
+            var (inputWidth, outputWidth, stride) = (geometry.Input.Width, geometry.Output.Width, geometry.Stride.Width);
+            foreach (var run in Runs(geometry))
+            {
+                if (run.InputRowStart < 0) continue;
+                var source = columns.Slice(run.ColumnStart, outputWidth);
+                var target = volume.Slice(run.InputRowStart, inputWidth);
+                int iw = run.FirstInputColumn;
+                for (int ow = 0; ow < outputWidth; ow++, iw += stride)
+                    if ((uint)iw < (uint)inputWidth) target[iw] += source[ow];
+            }
+        }
+
+        /// <summary>
+        /// One output row (od, oh) of one column-matrix row (c, kd, kh, kw): where its oW entries start in the
+        /// column matrix, where the input row it reads starts in the volume (-1 when the row lies in the padding),
+        /// and the input column its first entry reads (iw = ow·stride + kw·dilation − padding).
+        /// </summary>
+        private readonly record struct Run(int ColumnStart, int InputRowStart, int FirstInputColumn);
+
+        /// <summary>Every <see cref="Run"/> of the column matrix, row by row, the order both directions walk.</summary>
+        private static IEnumerable<Run> Runs(ConvolutionGeometry geometry)
+        {
             var (input, kernel, output) = (geometry.Input, geometry.Kernel, geometry.Output);
             var (stride, dilation, padding) = (geometry.Stride, geometry.Dilation, geometry.PaddingStart);
             int positions = output.Product, row = 0;
@@ -61,20 +68,16 @@ internal static partial class VolumeColumns
             for (int kh = 0; kh < kernel.Height; kh++)
             for (int kw = 0; kw < kernel.Width; kw++, row++)
             {
-                var sourceRow = columns.Slice(row * positions, positions);
-                int column = 0;
+                int column = row * positions, firstInputColumn = kw * dilation.Width - padding.Width;
                 for (int od = 0; od < output.Depth; od++)
                 {
                     int id = od * stride.Depth + kd * dilation.Depth - padding.Depth;
                     for (int oh = 0; oh < output.Height; oh++, column += output.Width)
                     {
                         int ih = oh * stride.Height + kh * dilation.Height - padding.Height;
-                        if ((uint)id >= (uint)input.Depth || (uint)ih >= (uint)input.Height) continue;
-                        var source = sourceRow.Slice(column, output.Width);
-                        var target = volume.Slice(((channel * input.Depth + id) * input.Height + ih) * input.Width, input.Width);
-                        int iw = kw * dilation.Width - padding.Width;
-                        for (int ow = 0; ow < output.Width; ow++, iw += stride.Width)
-                            if ((uint)iw < (uint)input.Width) target[iw] += source[ow];
+                        bool inside = (uint)id < (uint)input.Depth && (uint)ih < (uint)input.Height;
+                        yield return new Run(column, inside ? ((channel * input.Depth + id) * input.Height + ih) * input.Width : -1,
+                            firstInputColumn);
                     }
                 }
             }
