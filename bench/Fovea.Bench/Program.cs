@@ -17,19 +17,20 @@ if (options.Help) { Console.WriteLine(BenchOptions.Usage); return 0; }
 if (options.WorkerSide is Side workerSide) return Worker.Serve(workerSide);
 if (options.MemorySide is Side memorySide) return Worker.MeasureMemory(memorySide, options.MemoryWorkload!, options.Settings.MemorySteps);
 
-// --quick skips the slowest rows, unless a --filter names them.
-bool Selected(string id, string title, bool skipInQuick) => options.Filter is null
-    ? !(options.Quick && skipInQuick)
+// --quick skips the slowest rows, unless a --filter names them; diagnostic rows run only when a --filter names them.
+bool Selected(string id, string title, bool skipInQuick, bool diagnostic = false) => options.Filter is null
+    ? !diagnostic && !(options.Quick && skipInQuick)
     : id.Contains(options.Filter, StringComparison.OrdinalIgnoreCase) || title.Contains(options.Filter, StringComparison.OrdinalIgnoreCase);
 
 if (options.List)
 {
-    foreach (var w in Catalog.Workloads) Console.WriteLine($"{w.Id,-22} {w.Title}{(w.SkipInQuick ? "  (skipped by --quick without --filter)" : "")}");
+    foreach (var w in Catalog.Workloads)
+        Console.WriteLine($"{w.Id,-22} {w.Title}{(w.Diagnostic ? "  (diagnostic: only with --filter)" : w.SkipInQuick ? "  (skipped by --quick without --filter)" : "")}");
     foreach (var m in Catalog.MemoryRows) Console.WriteLine($"{m.Id,-22} {m.Title}{(m.SkipInQuick ? "  (skipped by --quick without --filter)" : "")}");
     return 0;
 }
 
-var workloads = Catalog.Workloads.Where(w => Selected(w.Id, w.Title, w.SkipInQuick)).ToList();
+var workloads = Catalog.Workloads.Where(w => Selected(w.Id, w.Title, w.SkipInQuick, w.Diagnostic)).ToList();
 var memoryRows = Catalog.MemoryRows.Where(m => Selected(m.Id, m.Title, m.SkipInQuick)).ToList();
 if (workloads.Count == 0 && memoryRows.Count == 0)
 {

@@ -13,6 +13,9 @@ public interface IBenchStep : IDisposable
 public sealed record WorkloadSpec(string Id, string Title, string Unit, double UnitScale, double WorkPerIteration, bool SkipInQuick,
     Func<IBenchStep> CreateFovea, Func<IBenchStep> CreateTorch)
 {
+    /// <summary>A row outside the table (a breakdown of another row): run only when a --filter names it.</summary>
+    public bool Diagnostic { get; init; }
+
     public IBenchStep Create(Side side) => side == Side.Fovea ? CreateFovea() : CreateTorch();
 
     /// <summary>Throughput in <see cref="Unit"/> of <paramref name="iterations"/> iterations that took <paramref name="seconds"/>.</summary>
@@ -45,6 +48,23 @@ public static class Catalog
         new("d", 32, 256, 256, 14, 14, 3, 1, 1),
         new("e", 8, 3, 64, 224, 224, 7, 2, 3),
         new("f", 32, 256, 64, 28, 28, 1, 1, 0),
+    ];
+
+    /// <summary>
+    /// The distinct convolutions of ResNet-18 at 224x224, batch 1 (stem, the 3x3 convs of each stage, the stride-2 first
+    /// convs and 1x1 downsamples): diagnostic rows that show where the batch-1 inference row's time goes.
+    /// </summary>
+    public static IReadOnlyList<ConvCase> ResNetBatchOneConvCases { get; } =
+    [
+        new("stem", 1, 3, 64, 224, 224, 7, 2, 3),
+        new("l1", 1, 64, 64, 56, 56, 3, 1, 1),
+        new("l2-s2", 1, 64, 128, 56, 56, 3, 2, 1),
+        new("l2", 1, 128, 128, 28, 28, 3, 1, 1),
+        new("l3-s2", 1, 128, 256, 28, 28, 3, 2, 1),
+        new("l3", 1, 256, 256, 14, 14, 3, 1, 1),
+        new("l4-s2", 1, 256, 512, 14, 14, 3, 2, 1),
+        new("l4", 1, 512, 512, 7, 7, 3, 1, 1),
+        new("l4-down", 1, 256, 512, 14, 14, 1, 2, 0),
     ];
 
     /// <summary>The elementwise workloads' input, (N, C, H, W).</summary>
@@ -80,6 +100,10 @@ public static class Catalog
             list.Add(new($"conv-{c.Label}-fwdbwd", $"Conv2d ({c.Label}) {c.Shape} fwd+bwd", "GFLOP/s", giga, 3 * c.ForwardFlops, SkipInQuick: false,
                 () => new FoveaConv(c, backward: true), () => new TorchConv(c, backward: true)));
         }
+
+        foreach (var c in ResNetBatchOneConvCases)
+            list.Add(new($"rn18-b1-{c.Label}", $"ResNet-18 b1 conv {c.Label} {c.Shape} fwd", "GFLOP/s", giga, c.ForwardFlops, SkipInQuick: true,
+                () => new FoveaConv(c, backward: false), () => new TorchConv(c, backward: false)) { Diagnostic = true });
 
         double elements = PoolShape.Aggregate(1.0, (a, b) => a * b);
         string shape = string.Join("x", PoolShape);
