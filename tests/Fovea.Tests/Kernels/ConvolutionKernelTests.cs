@@ -305,7 +305,7 @@ public sealed class ConvolutionKernelTests
         Close(expected, actual, magnitude, "backward weight " + label);
     }
 
-    private static float[] NaNs(int count)
+    internal static float[] NaNs(int count)
     {
         var values = new float[count];
         Array.Fill(values, float.NaN);

@@ -97,6 +97,7 @@ public sealed class GemmFastTests(ITestOutputHelper output)
     {
         Check(transposeA, transposeB, 1, 1000, 512, 1f, 0f, padding: 3, seed: 8);
         Check(transposeA, transposeB, 2, 300, 700, -2f, 0.5f, padding: 0, seed: 9);
+        Check(transposeA, transposeB, 2, 1001, 97, 1f, 1f, padding: 2, seed: 11); // split by columns, odd ranges
         Check(transposeA, transposeB, 3, 300, 700, 1f, 1f, padding: 1, seed: 10); // the first size that packs
     }
 

@@ -1,5 +1,6 @@
 using Fovea.Kernels.Cpu;
 using static Fovea.Tests.Kernels.ConvolutionKernelTests;
+using static Fovea.Tests.Kernels.KernelAssert;
 
 namespace Fovea.Tests.Kernels;
 
@@ -20,16 +21,41 @@ public sealed class SmallBatchConvolutionTests
     {
         WithThreads(threads, () =>
         {
-            Check(Geometry(batch, 3, 8, 1, [61, 67], [7, 7], [2, 2], [1, 1], [3, 3], [3, 3]), "7x7 stride 2 (a ResNet stem)");
-            Check(Geometry(batch, 9, 12, 1, [37, 29], [3, 3], [2, 2], [1, 1], [1, 1], [1, 1]), "3x3 stride 2");
-            Check(Geometry(batch, 8, 12, 2, [33, 35], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "3x3 groups 2");
-            Check(Geometry(batch, 16, 32, 1, [41, 39], [1, 1], [1, 1], [1, 1], [0, 0], [0, 0]), "1x1 pointwise");
-            Check(Geometry(batch, 5, 7, 1, [6, 19, 21], [3, 3, 3], [1, 2, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]), "3-D");
-            // Rows too short for more than one band of the minimum width: one band each, its output channels split in blocks.
-            Check(Geometry(batch, 64, 50, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "7x7 deep");
-            Check(Geometry(batch, 32, 66, 2, [7, 5], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "7x5 deep, groups 2");
-            Check(Geometry(batch, 64, 40, 1, [13, 14], [3, 3], [2, 2], [1, 1], [1, 1], [1, 1]), "stride 2 to 7x7 deep");
+            // Through the dispatch (2-D layers of one group go to the implicit kernel) and the lowering's forward called directly.
+            foreach (var (g, label) in new[]
+            {
+                (Geometry(batch, 3, 8, 1, [61, 67], [7, 7], [2, 2], [1, 1], [3, 3], [3, 3]), "7x7 stride 2 (a ResNet stem)"),
+                (Geometry(batch, 9, 12, 1, [37, 29], [3, 3], [2, 2], [1, 1], [1, 1], [1, 1]), "3x3 stride 2"),
+                (Geometry(batch, 8, 12, 2, [33, 35], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "3x3 groups 2"),
+                (Geometry(batch, 16, 32, 1, [41, 39], [1, 1], [1, 1], [1, 1], [0, 0], [0, 0]), "1x1 pointwise"),
+                (Geometry(batch, 5, 7, 1, [6, 19, 21], [3, 3, 3], [1, 2, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]), "3-D"),
+                // Rows too short for more than one band of the minimum width: one band each, its output channels split in blocks.
+                (Geometry(batch, 64, 50, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "7x7 deep"),
+                (Geometry(batch, 32, 66, 2, [7, 5], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1]), "7x5 deep, groups 2"),
+                (Geometry(batch, 64, 40, 1, [13, 14], [3, 3], [2, 2], [1, 1], [1, 1], [1, 1]), "stride 2 to 7x7 deep"),
+            })
+            {
+                Check(g, label);
+                CheckLoweredForward(g, label);
+            }
         });
+    }
+
+    /// <summary>The GEMM lowering's forward pass (bias and ReLU included) called directly, against the reference.</summary>
+    private static void CheckLoweredForward(ConvolutionGeometry g, string label)
+    {
+        var random = new Generator((ulong)(g.InputSize * 7 + g.WeightSize));
+        var (x, w, b) = (Values(random, g.InputSize), Values(random, g.WeightSize), Values(random, g.OutChannels));
+        var workspace = new float[g.WorkspaceSize];
+        var (expected, magnitude) = (new float[g.OutputSize], new float[g.OutputSize]);
+        Convolution.Reference.Forward(g, x, w, expected, workspace);
+        Convolution.Reference.Forward(g, Abs(x), Abs(w), magnitude, workspace);
+        Convolution.Reference.AddBias(b, expected, g.Batch, g.OutChannels, g.Output.Product);
+        Convolution.Reference.AddBias(Abs(b), magnitude, g.Batch, g.OutChannels, g.Output.Product);
+        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(expected[i], 0f);
+        var actual = NaNs(g.OutputSize);
+        Convolution.LoweredForward(g, x, w, b, actual, ConvolutionActivation.Relu);
+        Close(expected, actual, magnitude, $"lowered forward + bias + ReLU {label} [{g}]");
     }
 
     [Theory]
