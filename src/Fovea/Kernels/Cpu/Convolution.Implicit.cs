@@ -58,7 +58,7 @@ internal static partial class Convolution
         /// <summary>
         /// Where the padded planes and the grid live. Padded input, per channel: s·s phase planes of PhaseHeight x GridWidth
         /// floats (plus slack, see <see cref="PhaseStride"/>); phase (pr, pc) holds padded input (i·s + pr, j·s + pc) at
-        /// (i, j), padded input (r, q) being input (r − padTop, q − padLeft), 0 outside. Grid: (C_out, GridStride).
+        /// (i, j), padded input (r, q) being input (r − padTop, q − padLeft), 0 outside.
         /// </summary>
         internal readonly struct Layout
         {
@@ -67,10 +67,8 @@ internal static partial class Convolution
                 Stride = g.Stride.Height;
                 PhaseHeight = g.Output.Height + (g.Kernel.Height - 1) / Stride;
                 GridWidth = g.Output.Width + (g.Kernel.Width - 1) / Stride;
-                GridPositions = g.Output.Height * GridWidth;
-                GridStride = (GridPositions + TileColumns - 1) / TileColumns * TileColumns;
-                // The last tile reads up to GridStride − 1 + the largest tap offset ((PhaseHeight − oH)·GridWidth + (kW − 1)/s)
-                // < PhaseHeight·GridWidth + TileColumns + (kW − 1)/s: slack after each plane keeps those reads inside it.
+                // A band's last tile reads up to grid position oH·GridWidth + TileColumns − 1 plus the largest tap offset,
+                // (PhaseHeight − oH)·GridWidth + (kW − 1)/s: slack after each plane keeps those reads inside it.
                 PhaseStride = (PhaseHeight * GridWidth + TileColumns + (g.Kernel.Width - 1) / Stride + 15) / 16 * 16;
                 ChannelStride = Stride * Stride * PhaseStride;
             }
@@ -78,10 +76,6 @@ internal static partial class Convolution
             public int Stride { get; }
             public int PhaseHeight { get; }
             public int GridWidth { get; }
-            /// <summary>oH·GridWidth: the grid positions that hold outputs (and dropped columns).</summary>
-            public int GridPositions { get; }
-            /// <summary>Grid positions rounded up to whole tiles: one output channel's row of the grid.</summary>
-            public int GridStride { get; }
             public int PhaseStride { get; }
             public int ChannelStride { get; }
 
@@ -135,21 +129,42 @@ internal static partial class Convolution
             }
         }
 
+        /// <summary>
+        /// How one image's work is cut into tasks: blocks of 6-channel row groups times bands of output rows. Deep layers
+        /// (weights larger than the padded input) are cut by channels only, so that each task reads its own share of the
+        /// weights; wide ones by rows only, in bands whose grid stays near L2 size, so that a task compacts its grid while
+        /// the grid is still in cache.
+        /// </summary>
+        private readonly record struct Split(int ChannelBlocks, int RowsPerBand, int Bands)
+        {
+
+            public static Split Choose(in ConvolutionGeometry g, in Layout layout)
+            {
+                int rowGroups = (g.OutChannels + 5) / 6, taps = g.ColumnRows, height = g.Output.Height;
+                int threads = WorkSplit.Tasks(rowGroups * height, (long)6 * taps * layout.GridWidth);
+                int wanted = threads > 1 ? 2 * threads : 1;
+                if ((long)g.OutChannels * taps >= (long)g.InChannels * layout.ChannelStride)
+                    return new Split(Math.Min(rowGroups, wanted), height, 1);
+                // Bands of at least one row, at most BandFloats of grid over all channels, and at least `wanted` of them.
+                int byCache = Math.Max(1, BandFloats / Math.Max(1, g.OutChannels * layout.GridWidth));
+                int rows = Math.Max(1, Math.Min(byCache, (height + wanted - 1) / wanted));
+                return new Split(1, rows, (height + rows - 1) / rows);
+            }
+        }
+
+        /// <summary>Grid floats per band (1 MiB over all output channels): a band's grid is compacted while it is in L2.</summary>
+        private const int BandFloats = 1 << 18;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static unsafe void Run<TKernel>(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
             ReadOnlyMemory<float> bias, Memory<float> output, ConvolutionActivation activation) where TKernel : struct, IImplicitGemmKernel
         {
             var g = geometry;
             var layout = new Layout(g);
-            int taps = g.ColumnRows, rowGroups = (g.OutChannels + 5) / 6, tiles = layout.GridStride / TileColumns;
-            int paddedFloats = g.InChannels * layout.ChannelStride, gridFloats = g.OutChannels * layout.GridStride;
-            // Split one image by output channels when each worker would otherwise read all the weights, else by positions.
-            bool byChannels = (long)g.OutChannels * taps >= paddedFloats;
-            int threads = WorkSplit.Tasks(byChannels ? rowGroups : tiles, (long)taps * TileColumns * 6);
-            int tasks = Math.Min(byChannels ? rowGroups : tiles, threads > 1 ? 2 * threads : 1);
+            var split = Split.Choose(g, layout);
+            int taps = g.ColumnRows, rowGroups = (g.OutChannels + 5) / 6, tasks = split.ChannelBlocks * split.Bands;
             int padTasks = WorkSplit.Tasks(g.InChannels, layout.ChannelStride);
-            var padded = ArrayPool<float>.Shared.Rent(paddedFloats);
-            var grid = ArrayPool<float>.Shared.Rent(gridFloats);
+            var padded = ArrayPool<float>.Shared.Rent(g.InChannels * layout.ChannelStride);
             var offsets = ArrayPool<int>.Shared.Rent(taps);
             try
             {
@@ -157,6 +172,7 @@ internal static partial class Convolution
                 for (int n = 0; n < g.Batch; n++)
                 {
                     var image = input.Slice(n * g.InChannels * g.Input.Product, g.InChannels * g.Input.Product);
+                    var target = output.Slice(n * g.OutChannels * g.Output.Product, g.OutChannels * g.Output.Product);
                     ForTasks(padTasks, task =>
                     {
                         var (first, end) = WorkSplit.Range(g.InChannels, padTasks, task);
@@ -164,21 +180,27 @@ internal static partial class Convolution
                     });
                     ForTasks(tasks, task =>
                     {
-                        var (firstGroup, endGroup) = byChannels ? WorkSplit.Range(rowGroups, tasks, task) : (0, rowGroups);
-                        var (firstTile, endTile) = byChannels ? (0, tiles) : WorkSplit.Range(tiles, tasks, task);
-                        fixed (float* w = weight.Span, x = padded, y = grid)
-                        fixed (int* o = offsets)
-                            Block<TKernel>(g, layout, w, x, o, y, firstGroup, endGroup, firstTile, endTile);
+                        var (firstGroup, endGroup) = WorkSplit.Range(rowGroups, split.ChannelBlocks, task % split.ChannelBlocks);
+                        int firstRow = task / split.ChannelBlocks * split.RowsPerBand;
+                        int endRow = Math.Min(g.Output.Height, firstRow + split.RowsPerBand);
+                        // The band's grid row: its output rows on the grid, rounded up to whole tiles.
+                        int stride = ((endRow - firstRow) * layout.GridWidth + TileColumns - 1) / TileColumns * TileColumns;
+                        var band = new Band(firstGroup * 6, Math.Min(g.OutChannels, endGroup * 6), firstRow, endRow, stride);
+                        var grid = ArrayPool<float>.Shared.Rent((band.EndChannel - band.FirstChannel) * band.Stride);
+                        try
+                        {
+                            fixed (float* w = weight.Span, x = padded, y = grid)
+                            fixed (int* o = offsets)
+                                Multiply<TKernel>(g, layout, band, w, x, o, y);
+                            Compact(g, layout, band, grid, bias.Span, target.Span, activation);
+                        }
+                        finally { ArrayPool<float>.Shared.Return(grid); }
                     });
-                    var target = output.Slice(n * g.OutChannels * g.Output.Product, g.OutChannels * g.Output.Product);
-                    WorkSplit.For(g.OutChannels, g.Output.Product, (first, end) =>
-                        Compact(g, layout, grid, bias.Span, target.Span, first, end, activation));
                 }
             }
             finally
             {
                 ArrayPool<float>.Shared.Return(padded);
-                ArrayPool<float>.Shared.Return(grid);
                 ArrayPool<int>.Shared.Return(offsets);
             }
         }
@@ -190,47 +212,58 @@ internal static partial class Convolution
         }
 
         /// <summary>
-        /// Grid rows of output channels [6·firstGroup, 6·endGroup) ∩ [0, C_out), tiles [firstTile, endTile): the taps in passes
-        /// of <see cref="TapsPerPass"/> (whole input channels), each pass adding to what the previous ones left in the grid.
+        /// One task's share of an image: output channels [FirstChannel, EndChannel) and output rows [FirstRow, EndRow), whose
+        /// grid (channels, Stride) starts at grid position FirstRow·GridWidth.
+        /// </summary>
+        private readonly record struct Band(int FirstChannel, int EndChannel, int FirstRow, int EndRow, int Stride);
+
+        /// <summary>
+        /// A band's grid: the taps in passes of <see cref="TapsPerPass"/> (whole input channels), each pass adding to what the
+        /// previous ones left. Within a pass, either each 6-channel block of weights meets every tile while it is in L1 (deep
+        /// layers: many weights, few tiles), or each tile's input meets every block of weights (wide layers such as a stem:
+        /// few weights, many tiles, whose input would otherwise be read from L2 once per block).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void Block<TKernel>(in ConvolutionGeometry g, in Layout layout, float* weight, float* padded, int* offsets,
-            float* grid, int firstGroup, int endGroup, int firstTile, int endTile) where TKernel : struct, IImplicitGemmKernel
+        private static unsafe void Multiply<TKernel>(in ConvolutionGeometry g, in Layout layout, in Band band, float* weight, float* padded,
+            int* offsets, float* grid) where TKernel : struct, IImplicitGemmKernel
         {
             int taps = g.ColumnRows, perChannel = g.Kernel.Height * g.Kernel.Width;
             int tapsPerPass = Math.Max(1, TapsPerPass / perChannel) * perChannel;
+            int groups = (band.EndChannel - band.FirstChannel + 5) / 6, tiles = band.Stride / TileColumns;
+            bool tilesOuter = tiles > groups;
+            float* origin = padded + (nint)band.FirstRow * layout.GridWidth;
             for (int tap0 = 0; tap0 < taps; tap0 += tapsPerPass)
             {
                 int steps = Math.Min(tapsPerPass, taps - tap0);
-                for (int group = firstGroup; group < endGroup; group++)
+                for (int i = 0; i < groups * tiles; i++)
                 {
-                    int channel = group * 6, rows = Math.Min(6, g.OutChannels - channel);
+                    int group = tilesOuter ? i % groups : i / tiles, tile = tilesOuter ? i / groups : i % tiles;
+                    int channel = band.FirstChannel + group * 6, rows = Math.Min(6, band.EndChannel - channel);
                     float* a = weight + (nint)channel * taps + tap0;
-                    float* c = grid + (nint)channel * layout.GridStride;
-                    for (int tile = firstTile; tile < endTile; tile++)
-                        for (int column = tile * TileColumns; column < (tile + 1) * TileColumns; column += TKernel.Columns)
-                            TKernel.Run(a, taps, rows, padded + column, offsets + tap0, steps, c + column, layout.GridStride, tap0 > 0);
+                    float* c = grid + (nint)group * 6 * band.Stride;
+                    for (int column = tile * TileColumns; column < (tile + 1) * TileColumns; column += TKernel.Columns)
+                        TKernel.Run(a, taps, rows, origin + column, offsets + tap0, steps, c + column, band.Stride, tap0 > 0);
                 }
             }
         }
 
-        /// <summary>Output channels [first, end) of one image: grid rows without their dropped columns, plus bias, then activation.</summary>
-        private static void Compact(in ConvolutionGeometry g, in Layout layout, float[] grid, ReadOnlySpan<float> bias, Span<float> output,
-            int first, int end, ConvolutionActivation activation)
+        /// <summary>A band's grid into the output (one image's (C_out, oH, oW)) without the dropped columns, plus bias, then activation.</summary>
+        private static void Compact(in ConvolutionGeometry g, in Layout layout, in Band band, float[] grid, ReadOnlySpan<float> bias,
+            Span<float> output, ConvolutionActivation activation)
         {
-            int width = g.Output.Width, plane = g.Output.Product;
-            for (int c = first; c < end; c++)
+            int width = g.Output.Width, rows = band.EndRow - band.FirstRow;
+            for (int c = band.FirstChannel; c < band.EndChannel; c++)
             {
-                var source = grid.AsSpan(c * layout.GridStride, layout.GridPositions);
-                var target = output.Slice(c * plane, plane);
+                var source = grid.AsSpan((c - band.FirstChannel) * band.Stride, rows * layout.GridWidth);
+                var target = output.Slice((c * g.Output.Height + band.FirstRow) * width, rows * width);
                 float b = bias.IsEmpty ? 0f : bias[c];
                 if (layout.GridWidth == width)
                 {
-                    Epilogue.BiasActivation(source[..plane], target, b, activation);
+                    Epilogue.BiasActivation(source, target, b, activation);
                     continue;
                 }
-                for (int oh = 0; oh < g.Output.Height; oh++)
-                    Epilogue.BiasActivation(source.Slice(oh * layout.GridWidth, width), target.Slice(oh * width, width), b, activation);
+                for (int row = 0; row < rows; row++)
+                    Epilogue.BiasActivation(source.Slice(row * layout.GridWidth, width), target.Slice(row * width, width), b, activation);
             }
         }
     }
