@@ -20,7 +20,8 @@ public sealed class BasicConv2d : Module
 
     public int OutChannels => conv.OutChannels;
 
-    protected override Tensor OnForward(Tensor input) => F.Relu(bn.Forward(conv.Forward(input)));
+    // relu(bn(conv(x))), one fused op at inference (InferenceFusion's rules).
+    protected override Tensor OnForward(Tensor input) => InferenceFusion.ConvBatchNormRelu(conv, bn, input);
 }
 
 /// <summary>

@@ -25,14 +25,20 @@ public abstract class ResidualBlock : Module
         if (downsample is not null) Downsample = RegisterModule("downsample", downsample);
     }
 
-    /// <summary>z^[l+2]: the residual branch, without the final activation.</summary>
-    private protected abstract Tensor Residual(Tensor input);
+    /// <summary>
+    /// a^[l+2] = g(z^[l+2] + shortcut): the residual branch from <paramref name="input"/>, plus the shortcut, then the ReLU.
+    /// Each convolution → batch norm [→ ReLU] of the branch, the last one with the shortcut added and the final ReLU, goes
+    /// through <see cref="InferenceFusion.ConvBatchNorm"/>: one fused op at inference (eval, no gradient, no hooks), the
+    /// modules one by one otherwise (z^[l+2] computed, then + shortcut, then relu).
+    /// </summary>
+    private protected abstract Tensor ResidualPlusShortcut(Tensor input, Tensor shortcut);
 
     // x: (N, C_in, H, W) -> (N, C_out, H / stride, W / stride)
     protected override Tensor OnForward(Tensor input)
     {
+        // The shortcut first (as before): the fused path passes it into the last convolution's epilogue.
         var shortcut = Downsample is null ? input : Downsample.Forward(input);
-        return relu.Forward(Residual(input) + shortcut);
+        return ResidualPlusShortcut(input, shortcut);
     }
 
     /// <summary>3x3 convolution, padding 1, no bias (torchvision's conv3x3): the batch norm after it has the bias.</summary>
@@ -72,8 +78,11 @@ public sealed class BasicBlock : ResidualBlock
 
     public override BatchNorm2d LastNorm => bn2;
 
-    private protected override Tensor Residual(Tensor input) =>
-        bn2.Forward(conv2.Forward(relu.Forward(bn1.Forward(conv1.Forward(input)))));
+    private protected override Tensor ResidualPlusShortcut(Tensor input, Tensor shortcut)
+    {
+        var x = InferenceFusion.ConvBatchNorm(conv1, bn1, input, relu: relu);
+        return InferenceFusion.ConvBatchNorm(conv2, bn2, x, shortcut, relu);
+    }
 }
 
 /// <summary>
@@ -103,10 +112,10 @@ public sealed class Bottleneck : ResidualBlock
 
     public override BatchNorm2d LastNorm => bn3;
 
-    private protected override Tensor Residual(Tensor input)
+    private protected override Tensor ResidualPlusShortcut(Tensor input, Tensor shortcut)
     {
-        var x = relu.Forward(bn1.Forward(conv1.Forward(input)));
-        x = relu.Forward(bn2.Forward(conv2.Forward(x)));
-        return bn3.Forward(conv3.Forward(x));
+        var x = InferenceFusion.ConvBatchNorm(conv1, bn1, input, relu: relu);
+        x = InferenceFusion.ConvBatchNorm(conv2, bn2, x, relu: relu);
+        return InferenceFusion.ConvBatchNorm(conv3, bn3, x, shortcut, relu);
     }
 }

@@ -49,42 +49,13 @@ public static partial class F
         SpatialSize? stride, Padding? padding, SpatialSize? dilation, int groups,
         ConvolutionActivation activation = ConvolutionActivation.None)
     {
-        var strides = (stride ?? 1).Expand(spatialRank, nameof(stride));
-        var dilations = (dilation ?? 1).Expand(spatialRank, nameof(dilation));
-        ConvArguments.CheckGroups(groups);
-        padding ??= Padding.Valid;
-        padding.Validate(spatialRank);
-        bool batched = ConvArguments.CheckRanks(opName, spatialRank, input, weight, "out_channels, in_channels/groups");
+        var setup = ConvolutionSetup.Resolve(opName, spatialRank, input, weight, bias, stride, padding, dilation, groups);
 
-        int outChannels = weight.Shape[0], inChannels = weight.Shape[1] * groups;
-        if (outChannels % groups != 0)
-            throw new ArgumentException($"{opName}: out_channels = {outChannels} (weight shape {weight.Shape}) is not divisible by groups = {groups}.", nameof(weight));
-        int channelAxis = batched ? 1 : 0;
-        if (input.Shape[channelAxis] != inChannels)
-            throw new ArgumentException($"{opName}: input of shape {input.Shape} has {input.Shape[channelAxis]} channels, but weight of shape {weight.Shape} with groups = {groups} expects {inChannels} (in_channels/groups = {weight.Shape[1]} times {groups}).", nameof(input));
-        ConvArguments.CheckBias(opName, bias, outChannels);
-
-        var inputSpatial = ConvArguments.Tail(input.Shape, channelAxis + 1);
-        var kernel = ConvArguments.Tail(weight.Shape, 2);
-        var paddingStart = new int[spatialRank];
-        var outputSpatial = new int[spatialRank];
-        for (int i = 0; i < spatialRank; i++)
+        return ConvArguments.WithBatch(input, setup.Batched, x =>
         {
-            var (start, end) = padding.Resolve(i, inputSpatial[i], kernel[i], strides[i], dilations[i]);
-            int effectiveKernel = dilations[i] * (kernel[i] - 1) + 1;
-            if (effectiveKernel > inputSpatial[i] + start + end)
-                throw new ArgumentException($"{opName}: kernel {Shape.Format(kernel)} (dilation {Shape.Format(dilations)}) is larger than the padded input along {ConvArguments.SpatialNames(spatialRank)[i]}: {effectiveKernel} > {inputSpatial[i]} + {start} + {end} (input shape {input.Shape}, weight shape {weight.Shape}, padding {padding}).", nameof(input));
-            paddingStart[i] = start;
-            outputSpatial[i] = WindowGeometry.OutputSize(inputSpatial[i], kernel[i], strides[i], start, end, dilations[i]);
-        }
-
-        return ConvArguments.WithBatch(input, batched, x =>
-        {
-            var geometry = ConvArguments.Geometry(x.Shape[0], inChannels, outChannels, groups,
-                inputSpatial, kernel, outputSpatial, strides, dilations, paddingStart);
+            var geometry = setup.Geometry(x.Shape[0]);
             var (xData, weightData) = (x.Detach(), weight.Detach());
-            var output = ConvArguments.Forward(geometry, xData, weightData, bias?.Detach(), new Shape([x.Shape[0], outChannels, .. outputSpatial]),
-                activation);
+            var output = ConvArguments.Forward(geometry, xData, weightData, bias?.Detach(), setup.BatchedOutputShape(x.Shape[0]), activation);
             var xShape = x.Shape;
             Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
             bool relu = activation == ConvolutionActivation.Relu;
