@@ -8,7 +8,8 @@ namespace Fovea.Tests.Kernels;
 /// The implicit-GEMM forward convolution (padded phase planes read in place, weights unpacked) against
 /// Convolution.Reference: every height and width from 1 to 33 (2 × a Vector512's 16 floats + 1), stride 1 and 2,
 /// kernels 1 to 7 with even and odd, symmetric and asymmetric padding, output channel counts around the 6-row tile,
-/// enough input channels for several passes over the taps, and 1 to 3 worker threads (splits by channels and by positions).
+/// enough input channels for several passes over the taps, and 1 to 3 worker threads (splits by channels and by positions);
+/// each with bias + ReLU and with a whole epilogue (scale, shift, residual, ReLU).
 /// </summary>
 [Collection(ThreadCountCollection.Name)]
 public sealed class ImplicitConvolutionTests
@@ -93,5 +94,17 @@ public sealed class ImplicitConvolutionTests
         actual = NaNs(g.OutputSize);
         Convolution.Implicit.Forward(g, x, w, b, actual, ConvolutionActivation.Relu);
         Close(expected, actual, magnitude, $"implicit forward + bias + ReLU {label} [{g}]");
+
+        // With a folded batch norm, a residual and ReLU applied to each row as it leaves the grid.
+        var (scale, shift, residual) = (Values(random, g.OutChannels), Values(random, g.OutChannels), Values(random, g.OutputSize));
+        var epilogue = new ConvolutionEpilogue(scale, shift, residual, ConvolutionActivation.Relu, g.OutChannels, g.Output.Product);
+        Convolution.Reference.Forward(g, x, w, expected, workspace);
+        Convolution.Reference.Forward(g, Abs(x), Abs(w), magnitude, workspace);
+        ConvolutionEpilogue.Reference.Apply(epilogue, expected, g.Batch);
+        var magnitudeEpilogue = new ConvolutionEpilogue(Abs(scale), Abs(shift), Abs(residual), ConvolutionActivation.None, g.OutChannels, g.Output.Product);
+        ConvolutionEpilogue.Reference.Apply(magnitudeEpilogue, magnitude, g.Batch);
+        actual = NaNs(g.OutputSize);
+        Convolution.Implicit.Forward(g, x, w, epilogue, actual);
+        Close(expected, actual, magnitude, $"implicit forward + epilogue {label} [{g}]");
     }
 }

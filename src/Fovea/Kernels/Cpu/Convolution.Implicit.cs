@@ -45,13 +45,38 @@ internal static partial class Convolution
 
         /// <summary>output = act(weight ⊛ input + bias) for a geometry <see cref="Computes"/> accepts. output is overwritten.</summary>
         public static void Forward(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
-            ReadOnlyMemory<float> bias, Memory<float> output, ConvolutionActivation activation)
+            ReadOnlyMemory<float> bias, Memory<float> output, ConvolutionActivation activation) =>
+            Forward(geometry, input, weight, new Finish(bias, activation, null), output);
+
+        /// <summary>output = epilogue(weight ⊛ input), the epilogue applied to each output row as the grid is compacted.</summary>
+        public static void Forward(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
+            in ConvolutionEpilogue epilogue, Memory<float> output) =>
+            Forward(geometry, input, weight, new Finish(ReadOnlyMemory<float>.Empty, ConvolutionActivation.None, epilogue), output);
+
+        private static void Forward(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
+            in Finish finish, Memory<float> output)
         {
             switch (GemmBlocked.ActiveKernel)
             {
-                case GemmKernel.Vector512: Run<ImplicitGemmKernel6x32>(geometry, input, weight, bias, output, activation); break;
-                case GemmKernel.Vector256: Run<ImplicitGemmKernel6x16>(geometry, input, weight, bias, output, activation); break;
-                default: Run<ImplicitGemmKernelScalar>(geometry, input, weight, bias, output, activation); break;
+                case GemmKernel.Vector512: Run<ImplicitGemmKernel6x32>(geometry, input, weight, finish, output); break;
+                case GemmKernel.Vector256: Run<ImplicitGemmKernel6x16>(geometry, input, weight, finish, output); break;
+                default: Run<ImplicitGemmKernelScalar>(geometry, input, weight, finish, output); break;
+            }
+        }
+
+        /// <summary>What is applied to the output as it leaves the grid: bias and activation, or a whole epilogue.</summary>
+        private readonly record struct Finish(ReadOnlyMemory<float> Bias, ConvolutionActivation Activation, ConvolutionEpilogue? Epilogue)
+        {
+            /// <summary>target = finished(source) for output positions [position, position + source.Length) of one channel of one image.</summary>
+            public void Apply(ReadOnlySpan<float> source, Span<float> target, int sample, int channel, int position)
+            {
+                if (Epilogue is { } epilogue)
+                {
+                    source.CopyTo(target);
+                    epilogue.Apply(target, sample, channel, position);
+                    return;
+                }
+                Cpu.Epilogue.BiasActivation(source, target, Bias.IsEmpty ? 0f : Bias.Span[channel], Activation);
             }
         }
 
@@ -157,7 +182,7 @@ internal static partial class Convolution
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static unsafe void Run<TKernel>(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
-            ReadOnlyMemory<float> bias, Memory<float> output, ConvolutionActivation activation) where TKernel : struct, IImplicitGemmKernel
+            Finish finish, Memory<float> output) where TKernel : struct, IImplicitGemmKernel
         {
             var g = geometry;
             var layout = new Layout(g);
@@ -192,7 +217,7 @@ internal static partial class Convolution
                             fixed (float* w = weight.Span, x = padded, y = grid)
                             fixed (int* o = offsets)
                                 Multiply<TKernel>(g, layout, band, w, x, o, y);
-                            Compact(g, layout, band, grid, bias.Span, target.Span, activation);
+                            Compact(g, layout, band, grid, finish, target.Span, n);
                         }
                         finally { ArrayPool<float>.Shared.Return(grid); }
                     });
@@ -247,23 +272,23 @@ internal static partial class Convolution
             }
         }
 
-        /// <summary>A band's grid into the output (one image's (C_out, oH, oW)) without the dropped columns, plus bias, then activation.</summary>
-        private static void Compact(in ConvolutionGeometry g, in Layout layout, in Band band, float[] grid, ReadOnlySpan<float> bias,
-            Span<float> output, ConvolutionActivation activation)
+        /// <summary>A band's grid into the output (image <paramref name="sample"/>'s (C_out, oH, oW)) without the dropped columns, finished.</summary>
+        private static void Compact(in ConvolutionGeometry g, in Layout layout, in Band band, float[] grid, in Finish finish,
+            Span<float> output, int sample)
         {
             int width = g.Output.Width, rows = band.EndRow - band.FirstRow;
             for (int c = band.FirstChannel; c < band.EndChannel; c++)
             {
                 var source = grid.AsSpan((c - band.FirstChannel) * band.Stride, rows * layout.GridWidth);
-                var target = output.Slice((c * g.Output.Height + band.FirstRow) * width, rows * width);
-                float b = bias.IsEmpty ? 0f : bias[c];
+                int first = band.FirstRow * width;
+                var target = output.Slice(c * g.Output.Product + first, rows * width);
                 if (layout.GridWidth == width)
                 {
-                    Epilogue.BiasActivation(source, target, b, activation);
+                    finish.Apply(source, target, sample, c, first);
                     continue;
                 }
                 for (int row = 0; row < rows; row++)
-                    Epilogue.BiasActivation(source.Slice(row * layout.GridWidth, width), target.Slice(row * width, width), b, activation);
+                    finish.Apply(source.Slice(row * layout.GridWidth, width), target.Slice(row * width, width), sample, c, first + row * width);
             }
         }
     }

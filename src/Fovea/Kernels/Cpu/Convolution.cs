@@ -33,28 +33,26 @@ internal static partial class Convolution
     public static void Forward(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
         ReadOnlyMemory<float> bias, Memory<float> output, ConvolutionActivation activation = ConvolutionActivation.None)
     {
-        if (IsDepthwise(geometry))
+        switch (ChooseForward(geometry))
         {
-            Depthwise.Forward(geometry, input, weight, bias, output, activation);
-            return;
+            case ForwardPath.Depthwise: Depthwise.Forward(geometry, input, weight, bias, output, activation); break;
+            case ForwardPath.Winograd: Winograd.Forward(geometry, input, weight, bias, output, activation); break;
+            case ForwardPath.Direct: Direct.Forward(geometry, input, weight, bias, output, activation); break;
+            case ForwardPath.Implicit: Implicit.Forward(geometry, input, weight, bias, output, activation); break;
+            default: LoweredForward(geometry, input, weight, bias, output, activation); break;
         }
-        if (Winograd.Computes(geometry) && Winograd.Pays(geometry))
-        {
-            Winograd.Forward(geometry, input, weight, bias, output, activation);
-            return;
-        }
-        if (Direct.Computes(geometry) && Direct.Pays(geometry))
-        {
-            Direct.Forward(geometry, input, weight, bias, output, activation);
-            return;
-        }
-        if (Implicit.Computes(geometry) && Implicit.Pays(geometry))
-        {
-            Implicit.Forward(geometry, input, weight, bias, output, activation);
-            return;
-        }
-        LoweredForward(geometry, input, weight, bias, output, activation);
     }
+
+    /// <summary>The kernels a forward pass can take, in the order <see cref="ChooseForward"/> tries them.</summary>
+    private enum ForwardPath { Depthwise, Winograd, Direct, Implicit, Lowered }
+
+    /// <summary>The first path that computes the geometry and beats the lowering there (the lowering computes everything).</summary>
+    private static ForwardPath ChooseForward(in ConvolutionGeometry geometry) =>
+        IsDepthwise(geometry) ? ForwardPath.Depthwise
+        : Winograd.Computes(geometry) && Winograd.Pays(geometry) ? ForwardPath.Winograd
+        : Direct.Computes(geometry) && Direct.Pays(geometry) ? ForwardPath.Direct
+        : Implicit.Computes(geometry) && Implicit.Pays(geometry) ? ForwardPath.Implicit
+        : ForwardPath.Lowered;
 
     /// <summary><see cref="Forward"/> by the GEMM lowering, whatever the geometry (the fallback of the other paths).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
