@@ -64,6 +64,19 @@ public sealed class ImplicitConvolutionTests
         finally { CpuThreads.Count = saved; }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void PaddingWiderThanTheKernel(int stride)
+    {
+        // Output rows and columns that read only padding; input columns and rows no output reads.
+        for (int size = 1; size <= 9; size++)
+        {
+            CheckImplicit(Geometry(1, 2, 5, 1, [size, size + 2], [3, 3], [stride, stride], [1, 1], [4, 0], [0, 4]), $"start 4 / end 0, {size}");
+            CheckImplicit(Geometry(1, 2, 7, 1, [size + 3, size], [3, 2], [stride, stride], [1, 1], [0, 5], [5, 1]), $"start 0 / end 5, {size}");
+        }
+    }
+
     [Fact]
     public void RejectsWhatItDoesNotCompute()
     {
