@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Fovea.Kernels.Cpu;
 
@@ -18,7 +19,7 @@ internal static partial class Convolution
     /// is grid position oh·GridWidth + ow, and tap (c, kh, kw) reads the phase plane of (kh mod s, kw mod s) at grid
     /// position + (kh / s)·GridWidth + kw / s. A tap therefore reads any run of consecutive grid positions as one run of
     /// consecutive floats: the micro-kernel's "B panel" is the padded input itself, addressed through a table of one
-    /// offset per tap (<see cref="IImplicitGemmKernel"/>). The grid's extra columns (GridWidth − oW per row) are
+    /// offset per tap (<see cref="ImplicitGemmKernel{TLanes, TVector}"/>). The grid's extra columns (GridWidth − oW per row) are
     /// computed and dropped;</item>
     /// <item>the weights are read in place, (C_out, C_in·kH·kW) row-major, six output channels at a time;</item>
     /// <item>the grid is compacted into the output, adding the bias and the activation on the way.</item>
@@ -58,9 +59,9 @@ internal static partial class Convolution
         {
             switch (GemmBlocked.ActiveKernel)
             {
-                case GemmKernel.Vector512: Run<ImplicitGemmKernel6x32>(geometry, input, weight, finish, output); break;
-                case GemmKernel.Vector256: Run<ImplicitGemmKernel6x16>(geometry, input, weight, finish, output); break;
-                default: Run<ImplicitGemmKernelScalar>(geometry, input, weight, finish, output); break;
+                case GemmKernel.Vector512: Run<Lanes512, Vector512<float>>(geometry, input, weight, finish, output); break;
+                case GemmKernel.Vector256: Run<Lanes256, Vector256<float>>(geometry, input, weight, finish, output); break;
+                default: Run<Lane, float>(geometry, input, weight, finish, output); break;
             }
         }
 
@@ -181,8 +182,8 @@ internal static partial class Convolution
         private const int BandFloats = 1 << 18;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void Run<TKernel>(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
-            Finish finish, Memory<float> output) where TKernel : struct, IImplicitGemmKernel
+        private static unsafe void Run<TLanes, TVector>(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
+            Finish finish, Memory<float> output) where TLanes : struct, ILanes<TVector> where TVector : struct
         {
             var g = geometry;
             var layout = new Layout(g);
@@ -216,7 +217,7 @@ internal static partial class Convolution
                         {
                             fixed (float* w = weight.Span, x = padded, y = grid)
                             fixed (int* o = offsets)
-                                Multiply<TKernel>(g, layout, band, w, x, o, y);
+                                Multiply<TLanes, TVector>(g, layout, band, w, x, o, y);
                             Compact(g, layout, band, grid, finish, target.Span, n);
                         }
                         finally { ArrayPool<float>.Shared.Return(grid); }
@@ -249,8 +250,8 @@ internal static partial class Convolution
         /// few weights, many tiles, whose input would otherwise be read from L2 once per block).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void Multiply<TKernel>(in ConvolutionGeometry g, in Layout layout, in Band band, float* weight, float* padded,
-            int* offsets, float* grid) where TKernel : struct, IImplicitGemmKernel
+        private static unsafe void Multiply<TLanes, TVector>(in ConvolutionGeometry g, in Layout layout, in Band band, float* weight, float* padded,
+            int* offsets, float* grid) where TLanes : struct, ILanes<TVector> where TVector : struct
         {
             int taps = g.ColumnRows, perChannel = g.Kernel.Height * g.Kernel.Width;
             int tapsPerPass = Math.Max(1, TapsPerPass / perChannel) * perChannel;
@@ -266,8 +267,8 @@ internal static partial class Convolution
                     int channel = band.FirstChannel + group * 6, rows = Math.Min(6, band.EndChannel - channel);
                     float* a = weight + (nint)channel * taps + tap0;
                     float* c = grid + (nint)group * 6 * band.Stride;
-                    for (int column = tile * TileColumns; column < (tile + 1) * TileColumns; column += TKernel.Columns)
-                        TKernel.Run(a, taps, rows, origin + column, offsets + tap0, steps, c + column, band.Stride, tap0 > 0);
+                    for (int column = tile * TileColumns; column < (tile + 1) * TileColumns; column += ImplicitGemmKernel<TLanes, TVector>.Columns)
+                        ImplicitGemmKernel<TLanes, TVector>.Run(a, taps, rows, origin + column, offsets + tap0, steps, c + column, band.Stride, tap0 > 0);
                 }
             }
         }

@@ -66,9 +66,9 @@ internal static class GemmRowDots
         for (int column = firstColumn; column < endColumn; column += BlockRows)
             for (int row = 0; row < m; row += BlockRows)
             {
-                if (Vector512.IsHardwareAccelerated) Block<Lanes512>(a, lda, row, m, b, ldb, column, n, k, sums);
-                else if (Vector256.IsHardwareAccelerated) Block<Lanes256>(a, lda, row, m, b, ldb, column, n, k, sums);
-                else Block<Lane>(a, lda, row, m, b, ldb, column, n, k, sums);
+                if (Vector512.IsHardwareAccelerated) Block<Lanes512, Vector512<float>>(a, lda, row, m, b, ldb, column, n, k, sums);
+                else if (Vector256.IsHardwareAccelerated) Block<Lanes256, Vector256<float>>(a, lda, row, m, b, ldb, column, n, k, sums);
+                else Block<Lane, float>(a, lda, row, m, b, ldb, column, n, k, sums);
                 int rows = Math.Min(BlockRows, m - row), columns = Math.Min(BlockRows, endColumn - column);
                 for (int r = 0; r < rows; r++)
                     for (int j = 0; j < columns; j++)
@@ -85,8 +85,8 @@ internal static class GemmRowDots
     /// last valid one. Vector lanes first, then the tail of k one element at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block<TLanes>(ReadOnlySpan<float> a, int lda, int row, int m, ReadOnlySpan<float> b, int ldb, int column, int n,
-        int k, Span<float> sums) where TLanes : struct, ILanes<TLanes>
+    private static void Block<TLanes, TVector>(ReadOnlySpan<float> a, int lda, int row, int m, ReadOnlySpan<float> b, int ldb, int column, int n,
+        int k, Span<float> sums) where TLanes : struct, ILanes<TVector> where TVector : struct
     {
         ref float aStart = ref MemoryMarshal.GetReference(a);
         ref float bStart = ref MemoryMarshal.GetReference(b);
@@ -98,8 +98,8 @@ internal static class GemmRowDots
         ref float b1 = ref Unsafe.Add(ref bStart, Math.Min(column + 1, n - 1) * ldb);
         ref float b2 = ref Unsafe.Add(ref bStart, Math.Min(column + 2, n - 1) * ldb);
         ref float b3 = ref Unsafe.Add(ref bStart, Math.Min(column + 3, n - 1) * ldb);
-        TLanes s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
-        TLanes s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
+        TVector s00 = default, s01 = default, s02 = default, s03 = default, s10 = default, s11 = default, s12 = default, s13 = default;
+        TVector s20 = default, s21 = default, s22 = default, s23 = default, s30 = default, s31 = default, s32 = default, s33 = default;
         int p = 0;
         for (; p <= k - TLanes.Count; p += TLanes.Count)
         {
@@ -127,42 +127,5 @@ internal static class GemmRowDots
             sums[8] += x2 * y0; sums[9] += x2 * y1; sums[10] += x2 * y2; sums[11] += x2 * y3;
             sums[12] += x3 * y0; sums[13] += x3 * y1; sums[14] += x3 * y2; sums[15] += x3 * y3;
         }
-    }
-
-    /// <summary>The vector operations <see cref="Block{TLanes}"/> needs, once per width (structs, so calls inline).</summary>
-    private interface ILanes<TSelf> where TSelf : struct, ILanes<TSelf>
-    {
-        static abstract int Count { get; }
-        static abstract TSelf Load(ref float source, nuint offset);
-        static abstract TSelf MultiplyAdd(TSelf x, TSelf y, TSelf sum);
-        static abstract float Sum(TSelf lanes);
-    }
-
-    private readonly struct Lanes512(Vector512<float> value) : ILanes<Lanes512>
-    {
-        private readonly Vector512<float> value = value;
-        public static int Count => Vector512<float>.Count;
-        public static Lanes512 Load(ref float source, nuint offset) => new(Vector512.LoadUnsafe(ref source, offset));
-        public static Lanes512 MultiplyAdd(Lanes512 x, Lanes512 y, Lanes512 sum) => new(Vector512.FusedMultiplyAdd(x.value, y.value, sum.value));
-        public static float Sum(Lanes512 lanes) => Vector512.Sum(lanes.value);
-    }
-
-    private readonly struct Lanes256(Vector256<float> value) : ILanes<Lanes256>
-    {
-        private readonly Vector256<float> value = value;
-        public static int Count => Vector256<float>.Count;
-        public static Lanes256 Load(ref float source, nuint offset) => new(Vector256.LoadUnsafe(ref source, offset));
-        public static Lanes256 MultiplyAdd(Lanes256 x, Lanes256 y, Lanes256 sum) => new(Vector256.FusedMultiplyAdd(x.value, y.value, sum.value));
-        public static float Sum(Lanes256 lanes) => Vector256.Sum(lanes.value);
-    }
-
-    /// <summary>No SIMD (DOTNET_EnableHWIntrinsic=0): one lane, plain products.</summary>
-    private readonly struct Lane(float value) : ILanes<Lane>
-    {
-        private readonly float value = value;
-        public static int Count => 1;
-        public static Lane Load(ref float source, nuint offset) => new(Unsafe.Add(ref source, offset));
-        public static Lane MultiplyAdd(Lane x, Lane y, Lane sum) => new(x.value * y.value + sum.value);
-        public static float Sum(Lane lanes) => lanes.value;
     }
 }
