@@ -145,31 +145,53 @@ public sealed class ConvolutionKernelTests
         Check(few, "few tiles, lowered");
     }
 
+    /// <summary>A forward kernel with <see cref="Convolution.Forward"/>'s signature (one of its paths, called directly).</summary>
+    internal delegate void ForwardKernel(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
+        ReadOnlyMemory<float> bias, Memory<float> output, ConvolutionActivation activation);
+
+    /// <summary>
+    /// One forward path against the reference: without bias (unless <paramref name="withBiasOnly"/>), then with bias and ReLU.
+    /// <paramref name="relative"/>: looser when the path rounds more than a plain sum of products.
+    /// </summary>
+    internal static void CheckForward(ConvolutionGeometry g, string label, ForwardKernel forward, bool withBiasOnly = false, double relative = 1e-5)
+    {
+        var random = new Generator((ulong)(g.InputSize * 13 + g.WeightSize));
+        var (x, w, b) = (Values(random, g.InputSize), Values(random, g.WeightSize), Values(random, g.OutChannels));
+        var workspace = new float[g.WorkspaceSize];
+        var (expected, magnitude) = (new float[g.OutputSize], new float[g.OutputSize]);
+        Convolution.Reference.Forward(g, x, w, expected, workspace);
+        Convolution.Reference.Forward(g, Abs(x), Abs(w), magnitude, workspace);
+        float[] actual;
+        if (!withBiasOnly)
+        {
+            actual = NaNs(g.OutputSize);
+            forward(g, x, w, ReadOnlyMemory<float>.Empty, actual, ConvolutionActivation.None);
+            Close(expected, actual, magnitude, $"forward {label} [{g}]", relative);
+        }
+        Convolution.Reference.AddBias(b, expected, g.Batch, g.OutChannels, g.Output.Product);
+        Convolution.Reference.AddBias(Abs(b), magnitude, g.Batch, g.OutChannels, g.Output.Product);
+        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(expected[i], 0f);
+        actual = NaNs(g.OutputSize);
+        forward(g, x, w, b, actual, ConvolutionActivation.Relu);
+        Close(expected, actual, magnitude, $"forward + bias + ReLU {label} [{g}]", relative);
+    }
+
     /// <summary>Winograd forward (with bias and ReLU) and input gradient against the reference.</summary>
     internal static void CheckWinograd(ConvolutionGeometry g, string label)
     {
         Assert.True(Convolution.Winograd.Computes(g) && Convolution.Winograd.ComputesInputGradient(g), label);
-        var random = new Generator((ulong)(g.InputSize * 13 + g.WeightSize));
-        var (x, w, b, dy) = (Values(random, g.InputSize), Values(random, g.WeightSize), Values(random, g.OutChannels), Values(random, g.OutputSize));
-        var workspace = new float[g.WorkspaceSize];
-        label = $"Winograd {label} [{g}]";
-        var expected = new float[g.OutputSize];
-        var magnitude = new float[g.OutputSize];
-        Convolution.Reference.Forward(g, x, w, expected, workspace);
-        Convolution.Reference.Forward(g, Abs(x), Abs(w), magnitude, workspace);
-        Convolution.Reference.AddBias(b, expected, g.Batch, g.OutChannels, g.Output.Product);
-        Convolution.Reference.AddBias(Abs(b), magnitude, g.Batch, g.OutChannels, g.Output.Product);
-        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(expected[i], 0f);
-        var actual = NaNs(g.OutputSize);
-        Convolution.Winograd.Forward(g, x, w, b, actual, ConvolutionActivation.Relu);
+        label = $"Winograd {label}";
         // The transforms (factors ½, sums of up to 16 terms) round more than a plain sum of products.
-        Close(expected, actual, magnitude, "forward + bias + ReLU " + label, relative: 4e-5);
-
-        expected = new float[g.InputSize];
-        magnitude = new float[g.InputSize];
+        CheckForward(g, label, Convolution.Winograd.Forward, withBiasOnly: true, relative: 4e-5);
+        var random = new Generator((ulong)(g.InputSize * 13 + g.WeightSize));
+        var (w, dy) = (Values(random, g.WeightSize), Values(random, g.OutputSize));
+        var workspace = new float[g.WorkspaceSize];
+        label = $"{label} [{g}]";
+        var expected = new float[g.InputSize];
+        var magnitude = new float[g.InputSize];
         Convolution.Reference.BackwardData(g, dy, w, expected, workspace);
         Convolution.Reference.BackwardData(g, Abs(dy), Abs(w), magnitude, workspace);
-        actual = NaNs(g.InputSize);
+        var actual = NaNs(g.InputSize);
         Convolution.Winograd.BackwardData(g, dy, w, actual);
         Close(expected, actual, magnitude, "backward data " + label, relative: 4e-5);
     }
@@ -199,22 +221,7 @@ public sealed class ConvolutionKernelTests
     private static void CheckDirect(ConvolutionGeometry g, string label)
     {
         Assert.True(Convolution.Direct.Computes(g), label);
-        var random = new Generator((ulong)(g.InputSize * 17 + g.WeightSize));
-        var (x, w, b) = (Values(random, g.InputSize), Values(random, g.WeightSize), Values(random, g.OutChannels));
-        var workspace = new float[g.WorkspaceSize];
-        var expected = new float[g.OutputSize];
-        var magnitude = new float[g.OutputSize];
-        Convolution.Reference.Forward(g, x, w, expected, workspace);
-        Convolution.Reference.Forward(g, Abs(x), Abs(w), magnitude, workspace);
-        var actual = NaNs(g.OutputSize);
-        Convolution.Direct.Forward(g, x, w, ReadOnlyMemory<float>.Empty, actual, ConvolutionActivation.None);
-        Close(expected, actual, magnitude, $"direct forward {label} [{g}]");
-        Convolution.Reference.AddBias(b, expected, g.Batch, g.OutChannels, g.Output.Product);
-        Convolution.Reference.AddBias(Abs(b), magnitude, g.Batch, g.OutChannels, g.Output.Product);
-        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(expected[i], 0f);
-        actual = NaNs(g.OutputSize);
-        Convolution.Direct.Forward(g, x, w, b, actual, ConvolutionActivation.Relu);
-        Close(expected, actual, magnitude, $"direct forward + bias + ReLU {label} [{g}]");
+        CheckForward(g, "direct " + label, Convolution.Direct.Forward);
     }
 
     [Theory]

@@ -87,36 +87,25 @@ public sealed class ImplicitConvolutionTests
         Assert.False(Convolution.Implicit.Computes(Geometry(1, 4, 4, 1, [5, 9, 9], [3, 3, 3], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1])));
     }
 
-    /// <summary>The implicit forward kernel called directly, without and with bias + ReLU, against the reference.</summary>
+    /// <summary>The implicit forward kernel called directly, without and with bias + ReLU and with an epilogue, against the reference.</summary>
     private static void CheckImplicit(ConvolutionGeometry g, string label)
     {
         Assert.True(Convolution.Implicit.Computes(g), label);
-        var random = new Generator((ulong)(g.InputSize * 13 + g.WeightSize));
-        var (x, w, b) = (Values(random, g.InputSize), Values(random, g.WeightSize), Values(random, g.OutChannels));
-        var workspace = new float[g.WorkspaceSize];
-        var expected = new float[g.OutputSize];
-        var magnitude = new float[g.OutputSize];
-        Convolution.Reference.Forward(g, x, w, expected, workspace);
-        Convolution.Reference.Forward(g, Abs(x), Abs(w), magnitude, workspace);
-        var actual = NaNs(g.OutputSize);
-        Convolution.Implicit.Forward(g, x, w, ReadOnlyMemory<float>.Empty, actual, ConvolutionActivation.None);
-        Close(expected, actual, magnitude, $"implicit forward {label} [{g}]");
-        Convolution.Reference.AddBias(b, expected, g.Batch, g.OutChannels, g.Output.Product);
-        Convolution.Reference.AddBias(Abs(b), magnitude, g.Batch, g.OutChannels, g.Output.Product);
-        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(expected[i], 0f);
-        actual = NaNs(g.OutputSize);
-        Convolution.Implicit.Forward(g, x, w, b, actual, ConvolutionActivation.Relu);
-        Close(expected, actual, magnitude, $"implicit forward + bias + ReLU {label} [{g}]");
+        CheckForward(g, "implicit " + label, Convolution.Implicit.Forward);
 
         // With a folded batch norm, a residual and ReLU applied to each row as it leaves the grid.
+        var random = new Generator((ulong)(g.InputSize * 11 + g.WeightSize));
+        var (x, w) = (Values(random, g.InputSize), Values(random, g.WeightSize));
         var (scale, shift, residual) = (Values(random, g.OutChannels), Values(random, g.OutChannels), Values(random, g.OutputSize));
         var epilogue = new ConvolutionEpilogue(scale, shift, residual, ConvolutionActivation.Relu, g.OutChannels, g.Output.Product);
+        var workspace = new float[g.WorkspaceSize];
+        var (expected, magnitude) = (new float[g.OutputSize], new float[g.OutputSize]);
         Convolution.Reference.Forward(g, x, w, expected, workspace);
         Convolution.Reference.Forward(g, Abs(x), Abs(w), magnitude, workspace);
         ConvolutionEpilogue.Reference.Apply(epilogue, expected, g.Batch);
         var magnitudeEpilogue = new ConvolutionEpilogue(Abs(scale), Abs(shift), Abs(residual), ConvolutionActivation.None, g.OutChannels, g.Output.Product);
         ConvolutionEpilogue.Reference.Apply(magnitudeEpilogue, magnitude, g.Batch);
-        actual = NaNs(g.OutputSize);
+        var actual = NaNs(g.OutputSize);
         Convolution.Implicit.Forward(g, x, w, epilogue, actual);
         Close(expected, actual, magnitude, $"implicit forward + epilogue {label} [{g}]");
     }
