@@ -85,28 +85,29 @@ public sealed class TrainProcessTests
     public void KilledOrInterruptedRunsResumeToTheSameWeightsBitForBit()
     {
         using var folder = new TempDirectory();
-        // 400 training images: 25 steps an epoch, 150 in all. The signals arrive after the first checkpoint (step 3);
-        // the remaining ~147 steps give them time to land before the run could end on its own (fast kernels run
-        // a step of batch 16 in about a millisecond).
+        // 400 training images: 25 steps an epoch, 500 in all. The signals arrive after the first checkpoint (step 3);
+        // the remaining ~497 steps give them time to land before the run could end on its own (fast kernels run
+        // a step of batch 16 in about a millisecond; with 150 steps a heavily loaded machine once let a run finish
+        // before its SIGINT arrived).
         CliTestSupport.WriteSmallSubset(folder, trainPerClass: 40, testPerClass: 4);
         string[] Args(string run) =>
         [
-            "train", "--model", "lenet5", "--data", $"fashion-mnist:{folder.Path}", "--epochs", "6", "--batch", "16",
-            "--lr", "0.05", "--scheduler", "step", "--step-size", "2", "--augment", "--seed", "7", "--threads", "1",
+            "train", "--model", "lenet5", "--data", $"fashion-mnist:{folder.Path}", "--epochs", "20", "--batch", "16",
+            "--lr", "0.05", "--scheduler", "step", "--step-size", "5", "--augment", "--seed", "7", "--threads", "1",
             "--checkpoint-every", "3", "--out", run,
         ];
         var straight = folder.File("straight");
         var (code, output) = RunToEnd(Args(straight));
         Assert.True(code == 0, output);
-        Assert.Equal(150, Checkpoint.Load(Path.Combine(straight, RunFolder.LastCheckpoint)).Training!.Step);
+        Assert.Equal(500, Checkpoint.Load(Path.Combine(straight, RunFolder.LastCheckpoint)).Training!.Step);
 
         // SIGKILL as soon as the first step checkpoint exists: nothing runs in the process after that.
         var killed = folder.File("killed");
         StartAndStop(Args(killed), Path.Combine(killed, RunFolder.LastCheckpoint), process => process.Kill(entireProcessTree: true));
         var atKill = Checkpoint.Load(Path.Combine(killed, RunFolder.LastCheckpoint)).Training!;
-        // Normally step 3 or 6 of 150, mid-epoch (batch 4 or 7 comes next); only a badly starved test thread could
+        // Normally step 3 or 6 of 500, mid-epoch (batch 4 or 7 comes next); only a badly starved test thread could
         // let the run reach the epoch-end checkpoint (step 25) first, which resumes just as exactly.
-        Assert.True(atKill.Step < 150, $"the checkpoint left by the kill is at step {atKill.Step}");
+        Assert.True(atKill.Step < 500, $"the checkpoint left by the kill is at step {atKill.Step}");
         (code, output) = RunToEnd([.. Args(killed), "--resume"]);
         Assert.True(code == 0, output);
         Assert.Contains($"Resuming from {Path.Combine(killed, RunFolder.LastCheckpoint)}", output);
