@@ -20,8 +20,8 @@ public sealed class BasicConv2d : Module
 
     public int OutChannels => conv.OutChannels;
 
-    // relu(bn(conv(x))), one fused op at inference (InferenceFusion's rules).
-    protected override Tensor OnForward(Tensor input) => InferenceFusion.ConvBatchNormRelu(conv, bn, input);
+    // relu(bn(conv(x))), one fused op at inference, the batch norm and ReLU one op otherwise (LayerFusion's rules).
+    protected override Tensor OnForward(Tensor input) => LayerFusion.ConvBatchNormRelu(conv, bn, input);
 }
 
 /// <summary>

@@ -108,8 +108,8 @@ public sealed class ResNet : Module
     // x: (N, C, H, W) -> stem (N, w, H/4, W/4) (ImageNet) -> stages -> (N, 8w·expansion, h, w) -> pool -> (N, classes)
     protected override Tensor OnForward(Tensor input)
     {
-        // relu(bn1(conv1(x))), one fused op at inference (InferenceFusion's rules).
-        var x = InferenceFusion.ConvBatchNorm(conv1, bn1, input, relu: relu);
+        // relu(bn1(conv1(x))), one fused op at inference, the batch norm and ReLU one op otherwise (LayerFusion's rules).
+        var x = LayerFusion.ConvBatchNorm(conv1, bn1, input, relu: relu);
         if (maxpool is not null) x = maxpool.Forward(x);
         foreach (var stage in stages) x = stage.Forward(x);
         return fc.Forward(avgpool.Forward(x).Flatten(1));

@@ -28,8 +28,9 @@ public abstract class ResidualBlock : Module
     /// <summary>
     /// a^[l+2] = g(z^[l+2] + shortcut): the residual branch from <paramref name="input"/>, plus the shortcut, then the ReLU.
     /// Each convolution → batch norm [→ ReLU] of the branch, the last one with the shortcut added and the final ReLU, goes
-    /// through <see cref="InferenceFusion.ConvBatchNorm"/>: one fused op at inference (eval, no gradient, no hooks), the
-    /// modules one by one otherwise (z^[l+2] computed, then + shortcut, then relu).
+    /// through <see cref="LayerFusion.ConvBatchNorm"/>: one fused op at inference (eval, no gradient, no hooks); otherwise
+    /// the convolution, then batch norm (+ shortcut) (→ ReLU) as one op that keeps neither the batch norm's output nor the
+    /// sum for backward (no hooks on the batch norm); the modules one by one when hooks forbid both.
     /// </summary>
     private protected abstract Tensor ResidualPlusShortcut(Tensor input, Tensor shortcut);
 
@@ -80,8 +81,8 @@ public sealed class BasicBlock : ResidualBlock
 
     private protected override Tensor ResidualPlusShortcut(Tensor input, Tensor shortcut)
     {
-        var x = InferenceFusion.ConvBatchNorm(conv1, bn1, input, relu: relu);
-        return InferenceFusion.ConvBatchNorm(conv2, bn2, x, shortcut, relu);
+        var x = LayerFusion.ConvBatchNorm(conv1, bn1, input, relu: relu);
+        return LayerFusion.ConvBatchNorm(conv2, bn2, x, shortcut, relu);
     }
 }
 
@@ -114,8 +115,8 @@ public sealed class Bottleneck : ResidualBlock
 
     private protected override Tensor ResidualPlusShortcut(Tensor input, Tensor shortcut)
     {
-        var x = InferenceFusion.ConvBatchNorm(conv1, bn1, input, relu: relu);
-        x = InferenceFusion.ConvBatchNorm(conv2, bn2, x, relu: relu);
-        return InferenceFusion.ConvBatchNorm(conv3, bn3, x, shortcut, relu);
+        var x = LayerFusion.ConvBatchNorm(conv1, bn1, input, relu: relu);
+        x = LayerFusion.ConvBatchNorm(conv2, bn2, x, relu: relu);
+        return LayerFusion.ConvBatchNorm(conv3, bn3, x, shortcut, relu);
     }
 }

@@ -53,12 +53,23 @@ public abstract class BatchNormBase : Module
         NumBatchesTracked?.Span.Fill(0f);
     }
 
-    protected override Tensor OnForward(Tensor input)
+    protected override Tensor OnForward(Tensor input) => ForwardActivation(input, residual: null, relu: false);
+
+    /// <summary>
+    /// act(this(input) + residual) as one op (<see cref="F.BatchNormActivation"/>), act = ReLU when <paramref name="relu"/>,
+    /// the residual optional (input's shape): this layer's own validation, statistics and running-statistics bookkeeping
+    /// (every mode of <see cref="OnForward"/>, which is this call without residual and ReLU). It skips
+    /// <see cref="Module.Forward"/>'s hooks: <see cref="LayerFusion"/> and <see cref="Sequential"/> call it only for a
+    /// layer without hooks.
+    /// </summary>
+    internal Tensor ForwardActivation(Tensor input, Tensor? residual, bool relu)
     {
+        ArgumentNullException.ThrowIfNull(input);
         if (!AcceptsRank(input.Rank))
             throw new ArgumentException($"{GetType().Name}: input has shape {input.Shape}, expected {ExpectedLayout}.", nameof(input));
         if (input.Shape[1] != NumFeatures)
             throw new ArgumentException($"{GetType().Name}: input has shape {input.Shape} with {input.Shape[1]} channels (dim 1), expected {NumFeatures}.", nameof(input));
+        F.CheckResidualShape(input, residual); // before the batch count changes
         float factor = Momentum ?? 0f;
         if (Training && NumBatchesTracked is not null)
         {
@@ -67,7 +78,7 @@ public abstract class BatchNormBase : Module
         }
         // Without tracked statistics there is nothing to evaluate with: batch statistics in both modes.
         bool useBatchStatistics = Training || RunningMean is null;
-        return F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatchStatistics, factor, Eps);
+        return F.BatchNormActivation(input, RunningMean, RunningVar, Weight, Bias, useBatchStatistics, factor, Eps, residual, relu);
     }
 
     public override string ToString() =>

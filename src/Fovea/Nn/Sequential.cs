@@ -21,29 +21,41 @@ public sealed class Sequential : Module
     public Module this[int index] => layers[index];
 
     /// <summary>
-    /// Each layer in turn. A convolution directly followed by a batch norm (and maybe a <see cref="ReLU"/>) runs as one
-    /// fused inference op when <see cref="InferenceFusion.CanFuse"/> allows it (eval mode, running statistics, no hooks, no
-    /// gradient needed; a ReLU with hooks then runs on its own). Otherwise a convolution directly followed by a
-    /// <see cref="ReLU"/>, neither with forward hooks, runs as one fused op (<see cref="ConvNd.ForwardRelu"/>): same values
-    /// and gradients, without the intermediate tensor and its gradient.
+    /// Each layer in turn, with adjacent layers fused where nothing observable changes (<see cref="LayerFusion"/>'s rules):
+    /// <list type="bullet">
+    /// <item>a convolution, a batch norm and maybe a <see cref="ReLU"/> run as one inference op when
+    /// <see cref="LayerFusion.CanFuse"/> allows it (eval mode, running statistics, no hooks, no gradient needed; a ReLU
+    /// with hooks then runs on its own);</item>
+    /// <item>otherwise a batch norm without forward hooks runs, with a directly following <see cref="ReLU"/> that has none,
+    /// as one op (<see cref="F.BatchNormActivation"/>, in every mode): same values, gradients and running statistics,
+    /// without keeping the batch norm's output for backward;</item>
+    /// <item>a convolution directly followed by a <see cref="ReLU"/>, neither with forward hooks, runs as one op
+    /// (<see cref="ConvNd.ForwardRelu"/>): same values and gradients, without the intermediate tensor and its gradient.</item>
+    /// </list>
     /// </summary>
     protected override Tensor OnForward(Tensor input)
     {
         var x = input;
         for (int i = 0; i < layers.Count; i++)
         {
-            if (layers[i] is ConvNd conv && i + 1 < layers.Count && layers[i + 1] is BatchNormBase norm)
+            var reluNext = i + 1 < layers.Count && layers[i + 1] is ReLU { HasForwardHooks: false } next ? next : null;
+            if (layers[i] is ConvNd conv && i + 1 < layers.Count && layers[i + 1] is BatchNormBase following)
             {
-                var reluAfter = i + 2 < layers.Count && layers[i + 2] is ReLU next && !next.HasForwardHooks ? next : null;
-                if (InferenceFusion.CanFuse(conv, norm, x, relu: reluAfter))
+                var reluAfter = i + 2 < layers.Count && layers[i + 2] is ReLU { HasForwardHooks: false } after ? after : null;
+                if (LayerFusion.CanFuse(conv, following, x, relu: reluAfter))
                 {
-                    x = InferenceFusion.Fused(conv, norm, x, residual: null, relu: reluAfter is not null);
+                    x = LayerFusion.Fused(conv, following, x, residual: null, relu: reluAfter is not null);
                     i += reluAfter is null ? 1 : 2;
                     continue;
                 }
             }
-            if (layers[i] is ConvNd convolution && i + 1 < layers.Count && layers[i + 1] is ReLU relu
-                && !convolution.HasForwardHooks && !relu.HasForwardHooks)
+            if (layers[i] is BatchNormBase { HasForwardHooks: false } norm)
+            {
+                x = norm.ForwardActivation(x, residual: null, relu: reluNext is not null);
+                if (reluNext is not null) i++;
+                continue;
+            }
+            if (layers[i] is ConvNd convolution && reluNext is not null && !convolution.HasForwardHooks)
             {
                 x = convolution.ForwardRelu(x);
                 i++;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Fovea.Kernels.Cpu;
 
 namespace Fovea;
@@ -53,6 +54,33 @@ public static partial class F
     /// <summary>Hyperbolic tangent.</summary>
     public static Tensor Tanh(Tensor input) =>
         Activation("tanh", input, (x, y) => Activations.TanhForward(x, y), (x, y, grad, gradInput) => Activations.TanhBackward(y, grad, gradInput));
+
+    /// <summary>
+    /// ReLU's gradient rule applied through its output, for ops that end in a fused ReLU: gradInput = gradOutput where
+    /// output > 0, else 0. The output is > 0 exactly where the ReLU's input is (a NaN input gives a NaN output and a zero
+    /// gradient either way), so this equals the separate ReLU's backward without keeping the pre-activation tensor.
+    /// </summary>
+    internal static void ReluGradientFromOutput(ReadOnlyMemory<float> output, ReadOnlyMemory<float> gradOutput, Memory<float> gradInput) =>
+        Activations.ReluBackward(output, gradOutput, gradInput);
+
+    /// <summary>
+    /// <paramref name="backward"/> applied to <see cref="ReluGradientFromOutput"/>'s masked gradient, held in pooled scratch
+    /// that goes back to the pool when <paramref name="backward"/> returns: for fused ops that only read the masked gradient
+    /// (so neither the pre-activation tensor nor its gradient is allocated).
+    /// </summary>
+    internal static Tensor?[] WithReluMaskedGradient(float[] output, Tensor grad, Func<ReadOnlyMemory<float>, Tensor?[]> backward)
+    {
+        var masked = ArrayPool<float>.Shared.Rent(grad.Size);
+        try
+        {
+            ReluGradientFromOutput(output, grad.Data, masked.AsMemory(0, grad.Size));
+            return backward(masked.AsMemory(0, grad.Size));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(masked);
+        }
+    }
 
     /// <summary>
     /// An elementwise activation from its kernel pair: forward(x, y) fills y; backward(x, y, grad, gradInput) fills

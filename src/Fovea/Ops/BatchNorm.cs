@@ -12,7 +12,16 @@ public static partial class F
     /// Otherwise the running statistics are used (both required). weight and bias are optional (shape (C)).
     /// </summary>
     public static Tensor BatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
-        bool training = false, float momentum = 0.1f, float eps = 1e-5f)
+        bool training = false, float momentum = 0.1f, float eps = 1e-5f) =>
+        BatchNormCore(input, runningMean, runningVar, weight, bias, training, momentum, eps, residual: null, relu: false);
+
+    /// <summary>
+    /// The batch norm behind <see cref="BatchNorm"/> and <see cref="BatchNormActivation"/>: y = act(x·scale + shift + residual)
+    /// with act ReLU or the identity, the residual optional (same shape as the input, checked by the caller). One recorded
+    /// node, which saves the input and the per-channel statistics, and the output only when the ReLU's gradient needs it.
+    /// </summary>
+    private static Tensor BatchNormCore(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        bool training, float momentum, float eps, Tensor? residual, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 2)
@@ -58,29 +67,50 @@ public static partial class F
             shift[c] = (bias?.Data[c] ?? 0f) - mean[c] * scale[c];
         }
         var output = Tensor.NewStorage(input.Size);
-        BatchNormKernel.Affine(input.Data, batch, channels, spatial, scale, shift, output);
+        BatchNormKernel.Affine(input.Data, batch, channels, spatial, scale, shift, output, residual?.Data, relu);
 
         var inputs = new List<Tensor> { input };
         if (weight is not null) inputs.Add(weight);
         if (bias is not null) inputs.Add(bias);
+        if (residual is not null) inputs.Add(residual);
+        string opName = "batch_norm" + (residual is null ? "" : "_add") + (relu ? "_relu" : "");
         var x = input.Data;
-        return Tensor.Record(new Tensor(output, input.Shape), "batch_norm", [.. inputs], grad =>
+        // The ReLU's gradient reads the output (output > 0 exactly where the sum before the ReLU is > 0); nothing else is kept.
+        float[]? savedOutput = relu ? output : null;
+        return Tensor.Record(new Tensor(output, input.Shape), opName, [.. inputs], grad =>
+        {
+            if (savedOutput is null)
+                // Without ReLU the batch norm's output gradient is grad itself, and so is the residual's (as the add passes it on).
+                return Gradients(grad.Data, residual?.RequiresGrad == true ? grad : null);
+            if (residual?.RequiresGrad == true)
+            {
+                // The residual's gradient is the masked gradient: write it once to a new tensor and normalise from that.
+                var masked = new Tensor(Tensor.NewStorage(grad.Size), grad.Shape);
+                ReluGradientFromOutput(savedOutput, grad.Data, masked.Data);
+                return Gradients(masked.Data, masked);
+            }
+            return WithReluMaskedGradient(savedOutput, grad, masked => Gradients(masked, null));
+        });
+
+        // gradients of (input, weight?, bias?, residual?) from the gradient of the normalised output x·scale + shift
+        Tensor?[] Gradients(ReadOnlyMemory<float> gradOutput, Tensor? residualGradient)
         {
             var (sumGrad, sumGradNormalized) = (new double[channels], new double[channels]);
-            BatchNormKernel.GradientSums(x, grad.Data, batch, channels, spatial, mean, invStd, sumGrad, sumGradNormalized);
+            BatchNormKernel.GradientSums(x, gradOutput, batch, channels, spatial, mean, invStd, sumGrad, sumGradNormalized);
             var gradients = new List<Tensor?>();
             if (input.RequiresGrad)
             {
                 var gradInput = Tensor.NewStorage(input.Size);
-                BatchNormKernel.InputGradient(x, grad.Data, batch, channels, spatial, mean, invStd, weight is null ? [] : weight.Data,
+                BatchNormKernel.InputGradient(x, gradOutput, batch, channels, spatial, mean, invStd, weight is null ? [] : weight.Data,
                     sumGrad, sumGradNormalized, batchStatistics: training, gradInput);
                 gradients.Add(new Tensor(gradInput, input.Shape));
             }
             else gradients.Add(null);
             if (weight is not null) gradients.Add(weight.RequiresGrad ? ChannelVector(sumGradNormalized) : null);
             if (bias is not null) gradients.Add(bias.RequiresGrad ? ChannelVector(sumGrad) : null);
+            if (residual is not null) gradients.Add(residualGradient);
             return [.. gradients];
-        });
+        }
     }
 
     private static Tensor ChannelVector(double[] values) => new(values.Select(v => (float)v).ToArray(), new Shape(values.Length));

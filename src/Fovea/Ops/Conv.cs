@@ -1,4 +1,3 @@
-using System.Buffers;
 using Fovea.Kernels.Cpu;
 
 namespace Fovea;
@@ -60,30 +59,17 @@ public static partial class F
             Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
             bool relu = activation == ConvolutionActivation.Relu;
             return Tensor.Record(output, relu ? opName.ToLowerInvariant() + "_relu" : opName.ToLowerInvariant(), inputs, grad =>
-            {
                 // With the fused ReLU the convolution's output gradient is grad where output > 0, else 0 (ReLU's rule on
-                // its input, which output > 0 reproduces, NaN included), written to pooled scratch.
-                float[]? masked = relu ? ArrayPool<float>.Shared.Rent(grad.Size) : null;
-                try
-                {
-                    ReadOnlyMemory<float> gradOutput = grad.Data;
-                    if (masked is not null)
-                    {
-                        Activations.ReluBackward(output.Data, grad.Data, masked.AsMemory(0, grad.Size));
-                        gradOutput = masked.AsMemory(0, grad.Size);
-                    }
-                    return
-                    [
-                        x.RequiresGrad ? ConvArguments.BackwardData(geometry, gradOutput, weightData, null, xShape) : null,
-                        weight.RequiresGrad ? ConvArguments.BackwardWeight(geometry, xData, gradOutput, weightData.Shape) : null,
-                        .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? ConvArguments.BiasGradient(gradOutput, grad.Shape) : null],
-                    ];
-                }
-                finally
-                {
-                    if (masked is not null) ArrayPool<float>.Shared.Return(masked);
-                }
-            });
+                // its input, which output > 0 reproduces, NaN included), in pooled scratch.
+                relu ? WithReluMaskedGradient(output.Data, grad, Gradients) : Gradients(grad.Data));
+
+            // gradients of (x, weight, bias?) from the gradient of the convolution's output
+            Tensor?[] Gradients(ReadOnlyMemory<float> gradOutput) =>
+            [
+                x.RequiresGrad ? ConvArguments.BackwardData(geometry, gradOutput, weightData, null, xShape) : null,
+                weight.RequiresGrad ? ConvArguments.BackwardWeight(geometry, xData, gradOutput, weightData.Shape) : null,
+                .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? ConvArguments.BiasGradient(gradOutput, output.Shape) : null],
+            ];
         });
     }
 }

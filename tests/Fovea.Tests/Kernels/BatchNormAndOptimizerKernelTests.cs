@@ -49,6 +49,18 @@ public sealed class BatchNormAndOptimizerKernelTests
         var actual = new float[size];
         BatchNorm.Affine(x, batch, channels, spatial, scale, shift, actual);
         Equal(expected, actual, "affine");
+        // With a residual and/or the ReLU (the fused batch norm → + residual → ReLU), non-finite residuals included.
+        var residual = Values(random, size);
+        residual[0] = float.NaN;
+        residual[size - 1] = float.NegativeInfinity;
+        foreach (var (withResidual, relu) in new[] { (true, true), (true, false), (false, true) })
+        {
+            var r = withResidual ? residual : [];
+            BatchNorm.Reference.Affine(x, batch, channels, spatial, scale, shift, expected, r, relu);
+            BatchNorm.Affine(x, batch, channels, spatial, scale, shift, actual, r, relu);
+            Equal(expected, actual, $"affine (residual {withResidual}, relu {relu})");
+            if (relu) Assert.DoesNotContain(actual, v => v < 0f);
+        }
 
         var (sumGrad, sumGradNormalized) = (new double[channels], new double[channels]);
         BatchNorm.Reference.GradientSums(x, g, batch, channels, spatial, meanF, invStd, sumGrad, sumGradNormalized);

@@ -6,9 +6,9 @@ namespace Fovea.Tests.Nn;
 
 /// <summary>
 /// Inference fusion of convolution → batch norm → [ReLU] in Sequential and in the functional op: the fused output equals
-/// the modules run one by one (up to float rounding); nothing fuses, and everything (values, running statistics,
-/// gradients, hooks) is exactly as before, in training mode, with gradients needed, without tracked statistics or with
-/// hooks.
+/// the modules run one by one (up to float rounding); the inference op does not apply, and everything (values, running
+/// statistics, gradients, hooks) is exactly as module by module, in training mode, with gradients needed, without tracked
+/// statistics or with hooks (there only the batch norm and ReLU may fuse, bit-identically: see BatchNormActivationTests).
 /// </summary>
 public sealed class ConvBatchNormFusionTests
 {
@@ -40,7 +40,7 @@ public sealed class ConvBatchNormFusionTests
         WithRandomStatistics(model, 42).Eval();
         var x = Tensor.Randn(new Shape(inputShape), random);
         using (Autograd.NoGrad())
-            Assert.True(InferenceFusion.CanFuse((ConvNd)model[0], (BatchNormBase)model[1], x, relu: model.Count > 2 ? model[2] as ReLU : null));
+            Assert.True(LayerFusion.CanFuse((ConvNd)model[0], (BatchNormBase)model[1], x, relu: model.Count > 2 ? model[2] as ReLU : null));
 
         var (fused, unfused) = EvalBothWays(model, x);
         AssertClose(unfused, fused, name);
@@ -92,7 +92,7 @@ public sealed class ConvBatchNormFusionTests
             Tensor? seen = null;
             using var hook = model[hooked].RegisterForwardHook((_, _, output) => { calls++; seen = output; });
             using var noGrad = Autograd.NoGrad();
-            Assert.False(InferenceFusion.CanFuse(convolution, norm, x, relu: (ReLU)model[2]));
+            Assert.False(LayerFusion.CanFuse(convolution, norm, x, relu: (ReLU)model[2]));
             var output = model.Forward(x);
             Assert.Equal(1, calls);
             // Exactly the ops one by one, and the hook saw its module's own output.
@@ -113,7 +113,7 @@ public sealed class ConvBatchNormFusionTests
     }
 
     [Fact]
-    public void TrainingModeIsUnchanged()
+    public void TrainingModeGivesExactlyTheModulesResults()
     {
         // Train mode (the default), gradients on: values, running statistics and gradients exactly as module by module.
         var (plain, reference, hooks) = Twins("two chains and a pool");
@@ -147,7 +147,7 @@ public sealed class ConvBatchNormFusionTests
             plain.Eval();
             reference.Eval();
             var x = Tensor.Randn(new Shape(2, 3, 9, 8), new Generator(25)).RequiresGradient();
-            Assert.False(InferenceFusion.CanFuse((ConvNd)plain[0], (BatchNormBase)plain[1], x, relu: (ReLU)plain[2]));
+            Assert.False(LayerFusion.CanFuse((ConvNd)plain[0], (BatchNormBase)plain[1], x, relu: (ReLU)plain[2]));
             var output = plain.Forward(x);
             Assert.True(output.RequiresGrad);
             var expected = reference.Forward(x);
@@ -162,7 +162,7 @@ public sealed class ConvBatchNormFusionTests
 
             // Only the input needs no gradient: the parameters still do, so no fusion.
             var constant = Tensor.Randn(new Shape(2, 3, 9, 8), new Generator(26));
-            Assert.False(InferenceFusion.CanFuse((ConvNd)plain[0], (BatchNormBase)plain[1], constant));
+            Assert.False(LayerFusion.CanFuse((ConvNd)plain[0], (BatchNormBase)plain[1], constant));
             AssertIdentical(reference.Forward(constant), plain.Forward(constant));
         }
     }
@@ -175,7 +175,7 @@ public sealed class ConvBatchNormFusionTests
         foreach (var parameter in model.Parameters()) parameter.RequiresGrad = false;
         var x = Tensor.Randn(new Shape(inputShape), new Generator(29));
         Assert.True(Autograd.IsEnabled);
-        Assert.True(InferenceFusion.CanFuse((ConvNd)model[0], (BatchNormBase)model[1], x, relu: (ReLU)model[2]));
+        Assert.True(LayerFusion.CanFuse((ConvNd)model[0], (BatchNormBase)model[1], x, relu: (ReLU)model[2]));
         var fused = model.Forward(x);
         Assert.False(fused.RequiresGrad);
         using (Unfused(model))
@@ -193,7 +193,7 @@ public sealed class ConvBatchNormFusionTests
             reference.Eval();
             var x = Tensor.Randn(new Shape(2, 3, 9, 8), new Generator(30));
             using var noGrad = Autograd.NoGrad();
-            Assert.False(InferenceFusion.CanFuse((ConvNd)plain[0], (BatchNormBase)plain[1], x));
+            Assert.False(LayerFusion.CanFuse((ConvNd)plain[0], (BatchNormBase)plain[1], x));
             AssertIdentical(reference.Forward(x), plain.Forward(x));
         }
     }
@@ -207,7 +207,7 @@ public sealed class ConvBatchNormFusionTests
         var (model, _) = Create("conv bias, bn, relu", random);
         model.Eval();
         var unbatched = Tensor.Randn(new Shape(3, 9, 8), random);
-        Assert.False(InferenceFusion.CanFuse((ConvNd)model[0], (BatchNormBase)model[1], unbatched));
+        Assert.False(LayerFusion.CanFuse((ConvNd)model[0], (BatchNormBase)model[1], unbatched));
         var error = Assert.Throws<ArgumentException>(() => model.Forward(unbatched));
         Assert.Contains("BatchNorm2d", error.Message);
         // A batch norm with the wrong number of features fails as it does unfused.
@@ -215,12 +215,12 @@ public sealed class ConvBatchNormFusionTests
         var wrong = new Sequential(narrow, wide);
         wrong.Eval();
         var x = Tensor.Randn(new Shape(1, 3, 6, 6), random);
-        Assert.False(InferenceFusion.CanFuse(narrow, wide, x));
+        Assert.False(LayerFusion.CanFuse(narrow, wide, x));
         Assert.Contains("expected 5", Assert.Throws<ArgumentException>(() => wrong.Forward(x)).Message);
         // Conv3d with BatchNorm1d: not a pair the fusion knows.
         var norm1d = new BatchNorm1d(2);
         norm1d.Eval();
-        Assert.False(InferenceFusion.CanFuse(new Conv3d(1, 2, 1), norm1d, Tensor.Zeros(1, 1, 2, 2, 2)));
+        Assert.False(LayerFusion.CanFuse(new Conv3d(1, 2, 1), norm1d, Tensor.Zeros(1, 1, 2, 2, 2)));
     }
 }
 

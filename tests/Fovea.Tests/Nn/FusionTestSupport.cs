@@ -2,7 +2,7 @@ using Fovea.Nn;
 
 namespace Fovea.Tests.Nn;
 
-/// <summary>Helpers of the inference-fusion tests (convolution → batch norm → [+ residual] → [ReLU]).</summary>
+/// <summary>Helpers of the layer-fusion tests (convolution → batch norm → [+ residual] → [ReLU]).</summary>
 internal static class FusionTestSupport
 {
     /// <summary>
@@ -25,13 +25,14 @@ internal static class FusionTestSupport
     }
 
     /// <summary>
-    /// Registers a no-op forward hook on every convolution of <paramref name="module"/>: every fusion involves a
-    /// convolution, so until the handle is disposed the model runs module by module (the unfused reference).
+    /// Registers a no-op forward hook on every convolution, batch norm and ReLU module of <paramref name="module"/>: every
+    /// fusion (<see cref="LayerFusion"/>, <see cref="Sequential"/>) involves a convolution or a batch norm and only fuses
+    /// modules without hooks, so until the handle is disposed the model runs module by module (the unfused reference).
     /// </summary>
     public static IDisposable Unfused(Module module)
     {
-        var handles = module.NamedModules().Select(m => m.Module).OfType<ConvNd>()
-            .Select(convolution => convolution.RegisterForwardHook((_, _, _) => { })).ToList();
+        var handles = module.NamedModules().Select(m => m.Module).Where(m => m is ConvNd or BatchNormBase or ReLU)
+            .Select(layer => layer.RegisterForwardHook((_, _, _) => { })).ToList();
         return new Handles(handles);
     }
 

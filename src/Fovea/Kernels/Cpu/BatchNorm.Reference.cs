@@ -27,15 +27,24 @@ internal static partial class BatchNorm
             }
         }
 
-        /// <summary>y = x·scale[c] + shift[c] (scale = γ/√(var + ε), shift = β − mean·scale).</summary>
-        public static void Affine(ReadOnlySpan<float> x, int batch, int channels, int spatial, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y)
+        /// <summary>
+        /// y = x·scale[c] + shift[c] (scale = γ/√(var + ε), shift = β − mean·scale), then + residual (same layout as x;
+        /// empty: none), then max(y, 0) when <paramref name="relu"/> (NaN stays NaN, as ReLU's kernel).
+        /// </summary>
+        public static void Affine(ReadOnlySpan<float> x, int batch, int channels, int spatial, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, Span<float> y,
+            ReadOnlySpan<float> residual = default, bool relu = false)
         {
             for (int n = 0; n < batch; n++)
                 for (int c = 0; c < channels; c++)
                 {
                     int offset = (n * channels + c) * spatial;
                     float a = scale[c], b = shift[c];
-                    for (int s = offset; s < offset + spatial; s++) y[s] = x[s] * a + b;
+                    for (int s = offset; s < offset + spatial; s++)
+                    {
+                        float value = x[s] * a + b;
+                        if (!residual.IsEmpty) value += residual[s];
+                        y[s] = relu ? MathF.Max(value, 0f) : value;
+                    }
                 }
         }
 

@@ -33,15 +33,23 @@ internal static partial class BatchNorm
         });
     }
 
-    /// <summary>y = x·scale[c] + shift[c].</summary>
-    public static void Affine(ReadOnlyMemory<float> x, int batch, int channels, int spatial, float[] scale, float[] shift, Memory<float> y) =>
+    /// <summary>
+    /// y = x·scale[c] + shift[c], then + residual (same layout as x; empty: none), then max(y, 0) when <paramref name="relu"/>.
+    /// Each plane goes through the three steps while it is in cache; each step is the same operation (and rounding) as the
+    /// separate ops, so the result equals batch norm, add, ReLU run one after the other.
+    /// </summary>
+    public static void Affine(ReadOnlyMemory<float> x, int batch, int channels, int spatial, float[] scale, float[] shift, Memory<float> y,
+        ReadOnlyMemory<float> residual = default, bool relu = false) =>
         WorkSplit.For(batch * channels, spatial, (start, end) =>
         {
             for (int plane = start; plane < end; plane++)
             {
                 int c = plane % channels;
+                var target = y.Span.Slice(plane * spatial, spatial);
                 // One pass (x·scale, rounded, + shift: the same roundings as a multiply then an add).
-                ScaleShift(x.Span.Slice(plane * spatial, spatial), scale[c], shift[c], y.Span.Slice(plane * spatial, spatial));
+                ScaleShift(x.Span.Slice(plane * spatial, spatial), scale[c], shift[c], target);
+                if (!residual.IsEmpty) TensorPrimitives.Add(target, residual.Span.Slice(plane * spatial, spatial), target);
+                if (relu) TensorPrimitives.Max(target, 0f, target); // as Activations.ReluForward: NaN stays NaN
             }
         });
 

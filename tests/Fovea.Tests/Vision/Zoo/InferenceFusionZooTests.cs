@@ -7,8 +7,9 @@ namespace Fovea.Tests.Vision.Zoo;
 
 /// <summary>
 /// The zoo's models at inference (eval, NoGrad) with their convolution → batch norm → [+ shortcut] → ReLU chains fused,
-/// against the same models run module by module (a no-op hook on every convolution switches fusion off); and the
-/// cases that must not fuse (the blocks' ReLU hooked, training) giving exactly the unfused results.
+/// against the same models run module by module (a no-op hook on every convolution, batch norm and ReLU switches fusion
+/// off); and the cases where the inference op must not apply (the blocks' ReLU hooked, training) giving exactly the
+/// unfused results (there the batch norm, shortcut and ReLU still run as one op, bit-identical to the modules).
 /// </summary>
 public sealed class InferenceFusionZooTests
 {
@@ -74,7 +75,8 @@ public sealed class InferenceFusionZooTests
         var (fused, unfused) = EvalBothWays(model, x);
         AssertClose(unfused, fused, "resnet_mnist");
 
-        // Training mode, gradients on: nothing fuses; loss, gradients and running statistics exactly as module by module.
+        // Training mode, gradients on: only the batch norm (+ shortcut) + ReLU fuse, and loss, gradients and running
+        // statistics are exactly as module by module.
         model = ResNet.ResNetMnist(generator: new Generator(83));
         var twin = ResNet.ResNetMnist(generator: new Generator(83));
         using (Unfused(twin))
