@@ -28,6 +28,7 @@ internal sealed class FoveaSgemm(int n) : IBenchStep
 
     public void Run()
     {
+        using var scope = TensorScope.Begin();
         using (Autograd.NoGrad()) Tensor.MatMul2d(a, b);
     }
 
@@ -58,6 +59,8 @@ internal sealed class FoveaConv : IBenchStep
 
     public void Run()
     {
+        // The iteration's storage goes back to Fovea's pool at the end, as the LibTorch side's NewDisposeScope frees its tensors.
+        using var scope = TensorScope.Begin();
         if (!backward)
         {
             using (Autograd.NoGrad()) Forward();
@@ -79,6 +82,7 @@ internal sealed class FoveaElementwise(ElementwiseKind kind) : IBenchStep
 
     public void Run()
     {
+        using var scope = TensorScope.Begin();
         using (Autograd.NoGrad())
         {
             if (kind == ElementwiseKind.MaxPool) F.MaxPool2d(input, 2, 2);
