@@ -78,6 +78,25 @@ public sealed class ImplicitConvolutionTests
     }
 
     [Fact]
+    public void AtLargerBatchesPaysOnWideLayersOnly()
+    {
+        int saved = CpuThreads.Count;
+        try
+        {
+            CpuThreads.Count = 2;
+            Assert.True(Convolution.Implicit.Pays(Geometry(8, 3, 64, 1, [224, 224], [7, 7], [2, 2], [1, 1], [3, 3], [3, 3])), "7x7 stem");
+            Assert.True(Convolution.Implicit.Pays(Geometry(64, 6, 16, 1, [14, 14], [5, 5], [1, 1], [1, 1], [0, 0], [0, 0])), "LeNet conv2");
+            Assert.False(Convolution.Implicit.Pays(Geometry(16, 128, 256, 1, [28, 28], [3, 3], [2, 2], [1, 1], [1, 1], [1, 1])), "to 14x14");
+            Assert.False(Convolution.Implicit.Pays(Geometry(16, 256, 512, 1, [14, 14], [3, 3], [2, 2], [1, 1], [1, 1], [1, 1])), "to 7x7");
+            Assert.False(Convolution.Implicit.Pays(Geometry(16, 512, 512, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1])), "7x7");
+            Assert.False(Convolution.Implicit.Pays(Geometry(16, 256, 512, 1, [14, 14], [1, 1], [2, 2], [1, 1], [0, 0], [0, 0])), "1x1 stride 2");
+            // Fewer images than workers: always.
+            Assert.True(Convolution.Implicit.Pays(Geometry(1, 512, 512, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1])), "7x7, one image");
+        }
+        finally { CpuThreads.Count = saved; }
+    }
+
+    [Fact]
     public void RejectsWhatItDoesNotCompute()
     {
         Assert.False(Convolution.Implicit.Computes(Geometry(1, 4, 4, 2, [9, 9], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1])));

@@ -41,8 +41,32 @@ internal static partial class Convolution
             && g.Dilation == new Extent3(1, 1, 1) && g.Stride.Height == g.Stride.Width && g.Stride.Height is 1 or 2
             && Layout.Fits(g);
 
-        /// <summary>Whether it beats the lowering: fewer images than workers (the lowering batches images into one wide GEMM).</summary>
-        public static bool Pays(in ConvolutionGeometry g) => g.Batch < CpuThreads.Available || g.Batch == 1;
+        /// <summary>Multiply-adds that copying one float costs, roughly (copies run at a few floats per cycle, FMAs at 32 per cycle).</summary>
+        private const double CopyCost = 4;
+
+        /// <summary>
+        /// Whether it beats the lowering. With fewer images than workers, always (measured on every convolution of
+        /// ResNet-18 at batch 1). Otherwise by a cost per image in multiply-adds: the implicit kernel computes its whole
+        /// grid (dropped columns and the last tile's remainder included) and copies the padded input and the output
+        /// once; the lowering computes only the outputs but writes and packs a column matrix of taps x positions (the
+        /// input itself for an unpadded 1x1 stride-1 layer) and stages the output. The implicit kernel wins on wide layers
+        /// with few taps (a 7x7 stem: +15% at batch 8; LeNet's second layer: +25%), the lowering on deep layers with small images,
+        /// where the grid's dropped columns cost more than the column matrix. (A 1x1 layer is close to a tie: the lowering
+        /// multiplies its input in place.)
+        /// </summary>
+        public static bool Pays(in ConvolutionGeometry g)
+        {
+            if (g.Batch < CpuThreads.Available || g.Batch == 1) return true;
+            var layout = new Layout(g);
+            double positions = g.Output.Product, taps = g.ColumnRows;
+            double grid = Math.Ceiling((double)g.Output.Height * layout.GridWidth / TileColumns) * TileColumns;
+            double products = g.OutChannels * taps;
+            bool pointwise = g.Kernel.Product == 1 && g.Stride == new Extent3(1, 1, 1) && g.PaddingStart == new Extent3(0, 0, 0)
+                && g.Input == g.Output;
+            double implicitCost = products * grid + CopyCost * ((double)g.InChannels * layout.ChannelStride + g.OutChannels * positions);
+            double loweredCost = products * positions + CopyCost * ((pointwise ? 1 : 3) * taps * positions + g.OutChannels * positions);
+            return implicitCost < loweredCost;
+        }
 
         /// <summary>output = act(weight ⊛ input + bias) for a geometry <see cref="Computes"/> accepts. output is overwritten.</summary>
         public static void Forward(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
@@ -156,19 +180,19 @@ internal static partial class Convolution
         }
 
         /// <summary>
-        /// How one image's work is cut into tasks: blocks of 6-channel row groups times bands of output rows. Deep layers
-        /// (weights larger than the padded input) are cut by channels only, so that each task reads its own share of the
-        /// weights; wide ones by rows only, in bands whose grid stays near L2 size, so that a task compacts its grid while
-        /// the grid is still in cache.
+        /// How one image's work is cut into pieces: blocks of 6-channel row groups times bands of output rows. Deep layers
+        /// (weights larger than the padded input) are cut by channels only, so that each piece reads its own share of the
+        /// weights; wide ones by rows only, in bands whose grid stays near L2 size, so that a piece compacts its grid while
+        /// the grid is still in cache. <see cref="Choose"/> makes at least two pieces per worker when several share the image.
         /// </summary>
         private readonly record struct Split(int ChannelBlocks, int RowsPerBand, int Bands)
         {
+            public int Pieces => ChannelBlocks * Bands;
 
-            public static Split Choose(in ConvolutionGeometry g, in Layout layout)
+            public static Split Choose(in ConvolutionGeometry g, in Layout layout, int workers)
             {
                 int rowGroups = (g.OutChannels + 5) / 6, taps = g.ColumnRows, height = g.Output.Height;
-                int threads = WorkSplit.Tasks(rowGroups * height, (long)6 * taps * layout.GridWidth);
-                int wanted = threads > 1 ? 2 * threads : 1;
+                int wanted = workers > 1 ? 2 * workers : 1;
                 if ((long)g.OutChannels * taps >= (long)g.InChannels * layout.ChannelStride)
                     return new Split(Math.Min(rowGroups, wanted), height, 1);
                 // Bands of at least one row, at most BandFloats of grid over all channels, and at least `wanted` of them.
@@ -176,59 +200,93 @@ internal static partial class Convolution
                 int rows = Math.Max(1, Math.Min(byCache, (height + wanted - 1) / wanted));
                 return new Split(1, rows, (height + rows - 1) / rows);
             }
+
+            /// <summary>Piece <paramref name="piece"/>: its output channels and rows, and its grid's row length.</summary>
+            public Band Piece(in ConvolutionGeometry g, in Layout layout, int piece)
+            {
+                var (firstGroup, endGroup) = WorkSplit.Range((g.OutChannels + 5) / 6, ChannelBlocks, piece % ChannelBlocks);
+                int firstRow = piece / ChannelBlocks * RowsPerBand, endRow = Math.Min(g.Output.Height, firstRow + RowsPerBand);
+                // The band's grid row: its output rows on the grid, rounded up to whole tiles.
+                int stride = ((endRow - firstRow) * layout.GridWidth + TileColumns - 1) / TileColumns * TileColumns;
+                return new Band(firstGroup * 6, Math.Min(g.OutChannels, endGroup * 6), firstRow, endRow, stride);
+            }
         }
 
         /// <summary>Grid floats per band (1 MiB over all output channels): a band's grid is compacted while it is in L2.</summary>
         private const int BandFloats = 1 << 18;
 
+        /// <summary>
+        /// With at least as many images as workers, each image is one task (padded, multiplied and compacted by one
+        /// worker, in pieces that keep its grid in cache); with fewer, the images are done one after another, each split
+        /// over the workers (its padding by channels, then its pieces).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void Run<TLanes, TVector>(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
+        private static void Run<TLanes, TVector>(in ConvolutionGeometry geometry, ReadOnlyMemory<float> input, ReadOnlyMemory<float> weight,
             Finish finish, Memory<float> output) where TLanes : struct, ILanes<TVector> where TVector : struct
         {
             var g = geometry;
             var layout = new Layout(g);
-            var split = Split.Choose(g, layout);
-            int taps = g.ColumnRows, rowGroups = (g.OutChannels + 5) / 6, tasks = split.ChannelBlocks * split.Bands;
-            int padTasks = WorkSplit.Tasks(g.InChannels, layout.ChannelStride);
-            var padded = ArrayPool<float>.Shared.Rent(g.InChannels * layout.ChannelStride);
-            var offsets = ArrayPool<int>.Shared.Rent(taps);
+            int imageTasks = WorkSplit.Tasks(g.Batch, (long)g.OutChannels * g.ColumnRows * g.Output.Product);
+            var offsets = ArrayPool<int>.Shared.Rent(g.ColumnRows);
             try
             {
                 layout.TapOffsets(g, offsets);
-                for (int n = 0; n < g.Batch; n++)
+                if (imageTasks > 1 && g.Batch >= CpuThreads.Available)
                 {
-                    var image = input.Slice(n * g.InChannels * g.Input.Product, g.InChannels * g.Input.Product);
-                    var target = output.Slice(n * g.OutChannels * g.Output.Product, g.OutChannels * g.Output.Product);
-                    ForTasks(padTasks, task =>
+                    var split = Split.Choose(g, layout, workers: 1);
+                    CpuThreads.For(g.Batch, n =>
                     {
-                        var (first, end) = WorkSplit.Range(g.InChannels, padTasks, task);
-                        layout.Pad(g, image.Span, padded, first, end);
-                    });
-                    ForTasks(tasks, task =>
-                    {
-                        var (firstGroup, endGroup) = WorkSplit.Range(rowGroups, split.ChannelBlocks, task % split.ChannelBlocks);
-                        int firstRow = task / split.ChannelBlocks * split.RowsPerBand;
-                        int endRow = Math.Min(g.Output.Height, firstRow + split.RowsPerBand);
-                        // The band's grid row: its output rows on the grid, rounded up to whole tiles.
-                        int stride = ((endRow - firstRow) * layout.GridWidth + TileColumns - 1) / TileColumns * TileColumns;
-                        var band = new Band(firstGroup * 6, Math.Min(g.OutChannels, endGroup * 6), firstRow, endRow, stride);
-                        var grid = ArrayPool<float>.Shared.Rent((band.EndChannel - band.FirstChannel) * band.Stride);
+                        var padded = ArrayPool<float>.Shared.Rent(g.InChannels * layout.ChannelStride);
                         try
                         {
-                            fixed (float* w = weight.Span, x = padded, y = grid)
-                            fixed (int* o = offsets)
-                                Multiply<TLanes, TVector>(g, layout, band, w, x, o, y);
-                            Compact(g, layout, band, grid, finish, target.Span, n);
+                            layout.Pad(g, Image(g, input, n).Span, padded, 0, g.InChannels);
+                            for (int piece = 0; piece < split.Pieces; piece++)
+                                Piece<TLanes, TVector>(g, layout, split.Piece(g, layout, piece), weight, padded, offsets, finish, output, n);
                         }
-                        finally { ArrayPool<float>.Shared.Return(grid); }
+                        finally { ArrayPool<float>.Shared.Return(padded); }
                     });
+                    return;
                 }
+                var shared = Split.Choose(g, layout, WorkSplit.Tasks(g.OutChannels * g.Output.Height, (long)g.ColumnRows * g.Output.Width));
+                int padTasks = WorkSplit.Tasks(g.InChannels, layout.ChannelStride);
+                var image = ArrayPool<float>.Shared.Rent(g.InChannels * layout.ChannelStride);
+                try
+                {
+                    for (int n = 0; n < g.Batch; n++)
+                    {
+                        var source = Image(g, input, n);
+                        ForTasks(padTasks, task =>
+                        {
+                            var (first, end) = WorkSplit.Range(g.InChannels, padTasks, task);
+                            layout.Pad(g, source.Span, image, first, end);
+                        });
+                        ForTasks(shared.Pieces, piece =>
+                            Piece<TLanes, TVector>(g, layout, shared.Piece(g, layout, piece), weight, image, offsets, finish, output, n));
+                    }
+                }
+                finally { ArrayPool<float>.Shared.Return(image); }
             }
-            finally
+            finally { ArrayPool<int>.Shared.Return(offsets); }
+        }
+
+        /// <summary>Image n of the input: (C_in, H, W).</summary>
+        private static ReadOnlyMemory<float> Image(in ConvolutionGeometry g, ReadOnlyMemory<float> input, int n) =>
+            input.Slice(n * g.InChannels * g.Input.Product, g.InChannels * g.Input.Product);
+
+        /// <summary>One piece of image n: its grid (pooled), multiplied, then compacted into the output.</summary>
+        private static unsafe void Piece<TLanes, TVector>(in ConvolutionGeometry g, in Layout layout, in Band band, ReadOnlyMemory<float> weight,
+            float[] padded, int[] offsets, in Finish finish, Memory<float> output, int n) where TLanes : struct, ILanes<TVector> where TVector : struct
+        {
+            var grid = ArrayPool<float>.Shared.Rent((band.EndChannel - band.FirstChannel) * band.Stride);
+            try
             {
-                ArrayPool<float>.Shared.Return(padded);
-                ArrayPool<int>.Shared.Return(offsets);
+                fixed (float* w = weight.Span, x = padded, y = grid)
+                fixed (int* o = offsets)
+                    Multiply<TLanes, TVector>(g, layout, band, w, x, o, y);
+                var target = output.Span.Slice(n * g.OutChannels * g.Output.Product, g.OutChannels * g.Output.Product);
+                Compact(g, layout, band, grid, finish, target, n);
             }
+            finally { ArrayPool<float>.Shared.Return(grid); }
         }
 
         private static void ForTasks(int tasks, Action<int> body)
