@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Fovea.Kernels.Cpu;
 
@@ -63,49 +64,43 @@ internal static partial class Convolution
             ref float even = ref MemoryMarshal.GetReference(scratch.Even);
             ref float odd = ref MemoryMarshal.GetReference(scratch.Odd);
             ref float target = ref MemoryMarshal.GetReference(transformed);
-            int lanes = Vector<float>.Count;
             for (int ty = firstRow; ty < endRow; ty++)
             {
                 int rowBase = 2 * (ty - firstRow) * half, outputBase = offset + (ty - firstRow) * tileColumns;
-                if (Vector.IsHardwareAccelerated && tileColumns >= lanes)
-                {
-                    // Vectors along the tiles; the last one is flush with the row's end (overlapping tiles get the same values).
-                    for (int next = 0; next < tileColumns; next += lanes)
-                    {
-                        int tx = Math.Min(next, tileColumns - lanes);
-                        // (d·B)[r] for the four patch rows: columns [d0 − d2, d1 + d2, d2 − d1, d1 − d3]
-                        var (t00, t01, t02, t03) = RowTransform(ref even, ref odd, rowBase + tx);
-                        var (t10, t11, t12, t13) = RowTransform(ref even, ref odd, rowBase + half + tx);
-                        var (t20, t21, t22, t23) = RowTransform(ref even, ref odd, rowBase + 2 * half + tx);
-                        var (t30, t31, t32, t33) = RowTransform(ref even, ref odd, rowBase + 3 * half + tx);
-                        // Bᵀ·(d·B): rows [t0 − t2, t1 + t2, t2 − t1, t1 − t3], stored at ξ = 4·row + column
-                        ref float at = ref Unsafe.Add(ref target, outputBase + tx);
-                        Store(ref at, stride, 0, t00 - t20, t01 - t21, t02 - t22, t03 - t23);
-                        Store(ref at, stride, 4, t10 + t20, t11 + t21, t12 + t22, t13 + t23);
-                        Store(ref at, stride, 8, t20 - t10, t21 - t11, t22 - t12, t23 - t13);
-                        Store(ref at, stride, 12, t10 - t30, t11 - t31, t12 - t32, t13 - t33);
-                    }
-                    continue;
-                }
-                for (int tx = 0; tx < tileColumns; tx++)
-                {
-                    for (int r = 0; r < 4; r++)
-                    {
-                        int at = rowBase + r * half + tx;
-                        float e0 = Unsafe.Add(ref even, at), o0 = Unsafe.Add(ref odd, at), e1 = Unsafe.Add(ref even, at + 1), o1 = Unsafe.Add(ref odd, at + 1);
-                        s[4 * r] = e0 - e1;
-                        s[4 * r + 1] = o0 + e1;
-                        s[4 * r + 2] = e1 - o0;
-                        s[4 * r + 3] = o0 - o1;
-                    }
-                    for (int j = 0; j < 4; j++)
-                    {
-                        Unsafe.Add(ref target, j * stride + outputBase + tx) = s[j] - s[8 + j];
-                        Unsafe.Add(ref target, (4 + j) * stride + outputBase + tx) = s[4 + j] + s[8 + j];
-                        Unsafe.Add(ref target, (8 + j) * stride + outputBase + tx) = s[8 + j] - s[4 + j];
-                        Unsafe.Add(ref target, (12 + j) * stride + outputBase + tx) = s[4 + j] - s[12 + j];
-                    }
-                }
+                // The widest vectors the row fills (rows of 4 to 7 tiles, 8x8 to 14x14 outputs, take 4 lanes).
+                if (Vector512.IsHardwareAccelerated && tileColumns >= Lanes512.Count)
+                    InputRow<Lanes512, Vector512<float>>(ref even, ref odd, rowBase, half, tileColumns, ref target, stride, outputBase);
+                else if (Vector256.IsHardwareAccelerated && tileColumns >= Lanes256.Count)
+                    InputRow<Lanes256, Vector256<float>>(ref even, ref odd, rowBase, half, tileColumns, ref target, stride, outputBase);
+                else if (Vector128.IsHardwareAccelerated && tileColumns >= Lanes128.Count)
+                    InputRow<Lanes128, Vector128<float>>(ref even, ref odd, rowBase, half, tileColumns, ref target, stride, outputBase);
+                else
+                    InputRow<Lane, float>(ref even, ref odd, rowBase, half, tileColumns, ref target, stride, outputBase);
+            }
+        }
+
+        /// <summary>
+        /// One row of tiles of <see cref="TransformInputs"/>, vectors along the tiles; the last vector is flush with the row's
+        /// end (tiles it shares with the one before get the same values twice).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void InputRow<TLanes, TVector>(ref float even, ref float odd, int rowBase, int half, int tileColumns,
+            ref float target, int stride, int outputBase) where TLanes : struct, ILanes<TVector> where TVector : struct
+        {
+            for (int next = 0; next < tileColumns; next += TLanes.Count)
+            {
+                int tx = Math.Min(next, tileColumns - TLanes.Count);
+                // (d·B)[r] for the four patch rows: columns [d0 − d2, d1 + d2, d2 − d1, d1 − d3]
+                var (t00, t01, t02, t03) = RowTransform<TLanes, TVector>(ref even, ref odd, rowBase + tx);
+                var (t10, t11, t12, t13) = RowTransform<TLanes, TVector>(ref even, ref odd, rowBase + half + tx);
+                var (t20, t21, t22, t23) = RowTransform<TLanes, TVector>(ref even, ref odd, rowBase + 2 * half + tx);
+                var (t30, t31, t32, t33) = RowTransform<TLanes, TVector>(ref even, ref odd, rowBase + 3 * half + tx);
+                // Bᵀ·(d·B): rows [t0 − t2, t1 + t2, t2 − t1, t1 − t3], stored at ξ = 4·row + column
+                ref float at = ref Unsafe.Add(ref target, outputBase + tx);
+                Store<TLanes, TVector>(ref at, stride, 0, TLanes.Subtract(t00, t20), TLanes.Subtract(t01, t21), TLanes.Subtract(t02, t22), TLanes.Subtract(t03, t23));
+                Store<TLanes, TVector>(ref at, stride, 4, TLanes.Add(t10, t20), TLanes.Add(t11, t21), TLanes.Add(t12, t22), TLanes.Add(t13, t23));
+                Store<TLanes, TVector>(ref at, stride, 8, TLanes.Subtract(t20, t10), TLanes.Subtract(t21, t11), TLanes.Subtract(t22, t12), TLanes.Subtract(t23, t13));
+                Store<TLanes, TVector>(ref at, stride, 12, TLanes.Subtract(t10, t30), TLanes.Subtract(t11, t31), TLanes.Subtract(t12, t32), TLanes.Subtract(t13, t33));
             }
         }
 
@@ -122,44 +117,17 @@ internal static partial class Convolution
             var outputs = scratch.Outputs;
             ref float y = ref MemoryMarshal.GetReference(outputs);
             bool relu = activation == ConvolutionActivation.Relu;
-            int lanes = Vector<float>.Count;
-            Span<float> u = stackalloc float[8];
             for (int ty = firstRow; ty < endRow; ty++)
             {
                 int rowBase = offset + (ty - firstRow) * tileColumns;
-                if (Vector.IsHardwareAccelerated && tileColumns >= lanes)
-                {
-                    for (int next = 0; next < tileColumns; next += lanes)
-                    {
-                        int tx = Math.Min(next, tileColumns - lanes);
-                        // (m·A)[i] for the four rows of m: [m0 + m1 + m2, m1 − m2 − m3]
-                        var (u00, u01) = ColumnTransform(ref source, stride, 0, rowBase + tx);
-                        var (u10, u11) = ColumnTransform(ref source, stride, 4, rowBase + tx);
-                        var (u20, u21) = ColumnTransform(ref source, stride, 8, rowBase + tx);
-                        var (u30, u31) = ColumnTransform(ref source, stride, 12, rowBase + tx);
-                        // Aᵀ·(m·A): [u0 + u1 + u2, u1 − u2 − u3], output (a, b) at row 2a + b of the scratch
-                        (u00 + u10 + u20).StoreUnsafe(ref y, (nuint)tx);
-                        (u01 + u11 + u21).StoreUnsafe(ref y, (nuint)(tileColumns + tx));
-                        (u10 - u20 - u30).StoreUnsafe(ref y, (nuint)(2 * tileColumns + tx));
-                        (u11 - u21 - u31).StoreUnsafe(ref y, (nuint)(3 * tileColumns + tx));
-                    }
-                }
+                if (Vector512.IsHardwareAccelerated && tileColumns >= Lanes512.Count)
+                    OutputRow<Lanes512, Vector512<float>>(ref source, stride, rowBase, tileColumns, ref y);
+                else if (Vector256.IsHardwareAccelerated && tileColumns >= Lanes256.Count)
+                    OutputRow<Lanes256, Vector256<float>>(ref source, stride, rowBase, tileColumns, ref y);
+                else if (Vector128.IsHardwareAccelerated && tileColumns >= Lanes128.Count)
+                    OutputRow<Lanes128, Vector128<float>>(ref source, stride, rowBase, tileColumns, ref y);
                 else
-                    for (int tx = 0; tx < tileColumns; tx++)
-                    {
-                        for (int i = 0; i < 4; i++)
-                        {
-                            float m0 = Unsafe.Add(ref source, (4 * i) * stride + rowBase + tx), m1 = Unsafe.Add(ref source, (4 * i + 1) * stride + rowBase + tx);
-                            float m2 = Unsafe.Add(ref source, (4 * i + 2) * stride + rowBase + tx), m3 = Unsafe.Add(ref source, (4 * i + 3) * stride + rowBase + tx);
-                            u[2 * i] = m0 + m1 + m2;
-                            u[2 * i + 1] = m1 - m2 - m3;
-                        }
-                        for (int b = 0; b < 2; b++)
-                        {
-                            Unsafe.Add(ref y, b * tileColumns + tx) = u[b] + u[2 + b] + u[4 + b];
-                            Unsafe.Add(ref y, (2 + b) * tileColumns + tx) = u[2 + b] - u[4 + b] - u[6 + b];
-                        }
-                    }
+                    OutputRow<Lane, float>(ref source, stride, rowBase, tileColumns, ref y);
                 // outputs holds rows (a, b) = (0, 0), (0, 1), (1, 0), (1, 1): interleave b into output rows 2ty and 2ty + 1.
                 for (int a = 0; a < 2 && 2 * ty + a < height; a++)
                 {
@@ -180,36 +148,63 @@ internal static partial class Convolution
             }
         }
 
+        /// <summary>
+        /// One row of tiles of <see cref="TransformOutputs"/>, vectors along the tiles (the last one flush with the row's end),
+        /// into the scratch rows (a, b) = (0, 0), (0, 1), (1, 0), (1, 1) of <paramref name="y"/>, each tileColumns long.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void OutputRow<TLanes, TVector>(ref float source, int stride, int rowBase, int tileColumns, ref float y)
+            where TLanes : struct, ILanes<TVector> where TVector : struct
+        {
+            for (int next = 0; next < tileColumns; next += TLanes.Count)
+            {
+                int tx = Math.Min(next, tileColumns - TLanes.Count);
+                // (m·A)[i] for the four rows of m: [m0 + m1 + m2, m1 − m2 − m3]
+                var (u00, u01) = ColumnTransform<TLanes, TVector>(ref source, stride, 0, rowBase + tx);
+                var (u10, u11) = ColumnTransform<TLanes, TVector>(ref source, stride, 4, rowBase + tx);
+                var (u20, u21) = ColumnTransform<TLanes, TVector>(ref source, stride, 8, rowBase + tx);
+                var (u30, u31) = ColumnTransform<TLanes, TVector>(ref source, stride, 12, rowBase + tx);
+                // Aᵀ·(m·A): [u0 + u1 + u2, u1 − u2 − u3], output (a, b) at row 2a + b of the scratch
+                TLanes.Store(TLanes.Add(TLanes.Add(u00, u10), u20), ref y, (nuint)tx);
+                TLanes.Store(TLanes.Add(TLanes.Add(u01, u11), u21), ref y, (nuint)(tileColumns + tx));
+                TLanes.Store(TLanes.Subtract(TLanes.Subtract(u10, u20), u30), ref y, (nuint)(2 * tileColumns + tx));
+                TLanes.Store(TLanes.Subtract(TLanes.Subtract(u11, u21), u31), ref y, (nuint)(3 * tileColumns + tx));
+            }
+        }
+
         /// <summary>One patch row r (even and odd columns of its padded input row at tile tx): (d·B)[r] = [d0 − d2, d1 + d2, d2 − d1, d1 − d3].</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static (Vector<float>, Vector<float>, Vector<float>, Vector<float>) RowTransform(ref float even, ref float odd, int at)
+        private static (TVector, TVector, TVector, TVector) RowTransform<TLanes, TVector>(ref float even, ref float odd, int at)
+            where TLanes : struct, ILanes<TVector> where TVector : struct
         {
-            var e0 = Vector.LoadUnsafe(ref even, (nuint)at);
-            var o0 = Vector.LoadUnsafe(ref odd, (nuint)at);
-            var e1 = Vector.LoadUnsafe(ref even, (nuint)(at + 1));
-            var o1 = Vector.LoadUnsafe(ref odd, (nuint)(at + 1));
-            return (e0 - e1, o0 + e1, e1 - o0, o0 - o1);
+            var e0 = TLanes.Load(ref even, (nuint)at);
+            var o0 = TLanes.Load(ref odd, (nuint)at);
+            var e1 = TLanes.Load(ref even, (nuint)(at + 1));
+            var o1 = TLanes.Load(ref odd, (nuint)(at + 1));
+            return (TLanes.Subtract(e0, e1), TLanes.Add(o0, e1), TLanes.Subtract(e1, o0), TLanes.Subtract(o0, o1));
         }
 
         /// <summary>Stores a row of four transformed values at ξ = first .. first + 3 (ξ apart by stride).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(ref float at, int stride, int first, Vector<float> v0, Vector<float> v1, Vector<float> v2, Vector<float> v3)
+        private static void Store<TLanes, TVector>(ref float at, int stride, int first, TVector v0, TVector v1, TVector v2, TVector v3)
+            where TLanes : struct, ILanes<TVector> where TVector : struct
         {
-            v0.StoreUnsafe(ref at, (nuint)(first * stride));
-            v1.StoreUnsafe(ref at, (nuint)((first + 1) * stride));
-            v2.StoreUnsafe(ref at, (nuint)((first + 2) * stride));
-            v3.StoreUnsafe(ref at, (nuint)((first + 3) * stride));
+            TLanes.Store(v0, ref at, (nuint)(first * stride));
+            TLanes.Store(v1, ref at, (nuint)((first + 1) * stride));
+            TLanes.Store(v2, ref at, (nuint)((first + 2) * stride));
+            TLanes.Store(v3, ref at, (nuint)((first + 3) * stride));
         }
 
         /// <summary>Row i of the products (m at ξ = first .. first + 3): (m·A)[i] = [m0 + m1 + m2, m1 − m2 − m3].</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static (Vector<float>, Vector<float>) ColumnTransform(ref float source, int stride, int first, int at)
+        private static (TVector, TVector) ColumnTransform<TLanes, TVector>(ref float source, int stride, int first, int at)
+            where TLanes : struct, ILanes<TVector> where TVector : struct
         {
-            var m0 = Vector.LoadUnsafe(ref source, (nuint)(first * stride + at));
-            var m1 = Vector.LoadUnsafe(ref source, (nuint)((first + 1) * stride + at));
-            var m2 = Vector.LoadUnsafe(ref source, (nuint)((first + 2) * stride + at));
-            var m3 = Vector.LoadUnsafe(ref source, (nuint)((first + 3) * stride + at));
-            return (m0 + m1 + m2, m1 - m2 - m3);
+            var m0 = TLanes.Load(ref source, (nuint)(first * stride + at));
+            var m1 = TLanes.Load(ref source, (nuint)((first + 1) * stride + at));
+            var m2 = TLanes.Load(ref source, (nuint)((first + 2) * stride + at));
+            var m3 = TLanes.Load(ref source, (nuint)((first + 3) * stride + at));
+            return (TLanes.Add(TLanes.Add(m0, m1), m2), TLanes.Subtract(TLanes.Subtract(m1, m2), m3));
         }
     }
 }

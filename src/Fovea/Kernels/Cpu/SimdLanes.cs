@@ -19,7 +19,9 @@ internal interface ILanes<TVector> where TVector : struct
     /// <summary>x·y + sum: fused where the hardware has FMA, rounded then added for one float.</summary>
     static abstract TVector MultiplyAdd(TVector x, TVector y, TVector sum);
     static abstract TVector Add(TVector x, TVector y);
+    static abstract TVector Subtract(TVector x, TVector y);
     static abstract unsafe void Store(TVector lanes, float* target);
+    static abstract void Store(TVector lanes, ref float target, nuint offset);
     static abstract float Sum(TVector lanes);
 }
 
@@ -31,7 +33,9 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
     public static Vector512<float> MultiplyAdd(Vector512<float> x, Vector512<float> y, Vector512<float> sum) => Vector512.FusedMultiplyAdd(x, y, sum);
     public static Vector512<float> Add(Vector512<float> x, Vector512<float> y) => x + y;
+    public static Vector512<float> Subtract(Vector512<float> x, Vector512<float> y) => x - y;
     public static unsafe void Store(Vector512<float> lanes, float* target) => lanes.Store(target);
+    public static void Store(Vector512<float> lanes, ref float target, nuint offset) => lanes.StoreUnsafe(ref target, offset);
     public static float Sum(Vector512<float> lanes) => Vector512.Sum(lanes);
 }
 
@@ -43,8 +47,25 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
     public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
     public static Vector256<float> MultiplyAdd(Vector256<float> x, Vector256<float> y, Vector256<float> sum) => Vector256.FusedMultiplyAdd(x, y, sum);
     public static Vector256<float> Add(Vector256<float> x, Vector256<float> y) => x + y;
+    public static Vector256<float> Subtract(Vector256<float> x, Vector256<float> y) => x - y;
     public static unsafe void Store(Vector256<float> lanes, float* target) => lanes.Store(target);
+    public static void Store(Vector256<float> lanes, ref float target, nuint offset) => lanes.StoreUnsafe(ref target, offset);
     public static float Sum(Vector256<float> lanes) => Vector256.Sum(lanes);
+}
+
+/// <summary>Four lanes, for rows too short for the wider vectors (Winograd's transforms of 8- to 15-pixel-wide outputs).</summary>
+internal readonly struct Lanes128 : ILanes<Vector128<float>>
+{
+    public static int Count => Vector128<float>.Count;
+    public static Vector128<float> Load(ref float source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
+    public static unsafe Vector128<float> Load(float* source) => Vector128.Load(source);
+    public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
+    public static Vector128<float> MultiplyAdd(Vector128<float> x, Vector128<float> y, Vector128<float> sum) => Vector128.FusedMultiplyAdd(x, y, sum);
+    public static Vector128<float> Add(Vector128<float> x, Vector128<float> y) => x + y;
+    public static Vector128<float> Subtract(Vector128<float> x, Vector128<float> y) => x - y;
+    public static unsafe void Store(Vector128<float> lanes, float* target) => lanes.Store(target);
+    public static void Store(Vector128<float> lanes, ref float target, nuint offset) => lanes.StoreUnsafe(ref target, offset);
+    public static float Sum(Vector128<float> lanes) => Vector128.Sum(lanes);
 }
 
 /// <summary>No SIMD (DOTNET_EnableHWIntrinsic=0): one lane, plain products.</summary>
@@ -56,6 +77,8 @@ internal readonly struct Lane : ILanes<float>
     public static float Broadcast(float value) => value;
     public static float MultiplyAdd(float x, float y, float sum) => x * y + sum;
     public static float Add(float x, float y) => x + y;
+    public static float Subtract(float x, float y) => x - y;
     public static unsafe void Store(float lanes, float* target) => *target = lanes;
+    public static void Store(float lanes, ref float target, nuint offset) => Unsafe.Add(ref target, offset) = lanes;
     public static float Sum(float lanes) => lanes;
 }
