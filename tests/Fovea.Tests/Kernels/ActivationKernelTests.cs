@@ -59,7 +59,7 @@ public sealed class ActivationKernelTests
         {
             data.Add(3, n, 1);  // over the last dimension
             data.Add(2, n, 5);  // over a middle dimension (channels of an image)
-            data.Add(2, 4, n);  // many inner positions
+            if (n != 5) data.Add(2, 4, n);  // many inner positions ((2, 4, 5) is already the middle-dimension case of n = 4)
         }
         data.Add(4000, 10, 1);  // a classifier's batch, split over workers
         data.Add(8, 21, 500);   // per-pixel classes, split over workers
