@@ -89,43 +89,30 @@ internal readonly partial struct ConvolutionEpilogue
     }
 
     /// <summary>run = act(run·scale + shift (+ residual)), elementwise, one pass: Vector512, then Vector256, then scalar.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Finish(Span<float> run, float scale, float shift, ReadOnlySpan<float> residual, bool relu)
     {
         ref float values = ref MemoryMarshal.GetReference(run);
         ref float addends = ref MemoryMarshal.GetReference(residual);
         bool add = !residual.IsEmpty;
         int i = 0, n = run.Length;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated) Finish<Lanes512, Vector512<float>>(ref values, ref addends, ref i, n, scale, shift, add, relu);
+        if (Vector256.IsHardwareAccelerated) Finish<Lanes256, Vector256<float>>(ref values, ref addends, ref i, n, scale, shift, add, relu);
+        Finish<Lane, float>(ref values, ref addends, ref i, n, scale, shift, add, relu);
+    }
+
+    /// <summary>Whole vectors of <typeparamref name="TLanes"/> from <paramref name="i"/> on; <paramref name="i"/> ends after the last one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Finish<TLanes, TVector>(ref float values, ref float addends, ref int i, int n, float scale, float shift, bool add, bool relu)
+        where TLanes : struct, ILanes<TVector> where TVector : struct
+    {
+        var (factor, offset) = (TLanes.Broadcast(scale), TLanes.Broadcast(shift));
+        for (; i <= n - TLanes.Count; i += TLanes.Count)
         {
-            var (factor, offset) = (Vector512.Create(scale), Vector512.Create(shift));
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                // x·scale + shift as two roundings (no FMA), as BatchNorm.Affine and TensorPrimitives.MultiplyAdd.
-                var v = Vector512.LoadUnsafe(ref values, (nuint)i) * factor + offset;
-                if (add) v += Vector512.LoadUnsafe(ref addends, (nuint)i);
-                if (relu) v = Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero) | ~Vector512.Equals(v, v), v, Vector512<float>.Zero);
-                v.StoreUnsafe(ref values, (nuint)i);
-            }
-        }
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var (factor, offset) = (Vector256.Create(scale), Vector256.Create(shift));
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var v = Vector256.LoadUnsafe(ref values, (nuint)i) * factor + offset;
-                if (add) v += Vector256.LoadUnsafe(ref addends, (nuint)i);
-                if (relu) v = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero) | ~Vector256.Equals(v, v), v, Vector256<float>.Zero);
-                v.StoreUnsafe(ref values, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float v = Unsafe.Add(ref values, i) * scale + shift;
-            if (add) v += Unsafe.Add(ref addends, i);
-            // max(v, 0): v when v > 0 or NaN, else +0 (so −0 gives +0, as TensorPrimitives.Max).
-            if (relu && !(v > 0f || float.IsNaN(v))) v = 0f;
-            Unsafe.Add(ref values, i) = v;
+            // x·scale + shift as two roundings (no FMA), as BatchNorm.Affine and TensorPrimitives.MultiplyAdd.
+            var v = TLanes.Add(TLanes.Multiply(TLanes.Load(ref values, (nuint)i), factor), offset);
+            if (add) v = TLanes.Add(v, TLanes.Load(ref addends, (nuint)i));
+            if (relu) v = TLanes.Relu(v);
+            TLanes.Store(v, ref values, (nuint)i);
         }
     }
 }

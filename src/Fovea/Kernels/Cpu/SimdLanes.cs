@@ -20,6 +20,9 @@ internal interface ILanes<TVector> where TVector : struct
     static abstract TVector MultiplyAdd(TVector x, TVector y, TVector sum);
     static abstract TVector Add(TVector x, TVector y);
     static abstract TVector Subtract(TVector x, TVector y);
+    static abstract TVector Multiply(TVector x, TVector y);
+    /// <summary>max(x, 0) lane by lane, as Activations.ReluForward: x where x &gt; 0 or NaN, else +0 (so −0 gives +0).</summary>
+    static abstract TVector Relu(TVector x);
     static abstract unsafe void Store(TVector lanes, float* target);
     static abstract void Store(TVector lanes, ref float target, nuint offset);
     static abstract float Sum(TVector lanes);
@@ -34,6 +37,9 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
     public static Vector512<float> MultiplyAdd(Vector512<float> x, Vector512<float> y, Vector512<float> sum) => Vector512.FusedMultiplyAdd(x, y, sum);
     public static Vector512<float> Add(Vector512<float> x, Vector512<float> y) => x + y;
     public static Vector512<float> Subtract(Vector512<float> x, Vector512<float> y) => x - y;
+    public static Vector512<float> Multiply(Vector512<float> x, Vector512<float> y) => x * y;
+    public static Vector512<float> Relu(Vector512<float> x) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero) | ~Vector512.Equals(x, x), x, Vector512<float>.Zero);
     public static unsafe void Store(Vector512<float> lanes, float* target) => lanes.Store(target);
     public static void Store(Vector512<float> lanes, ref float target, nuint offset) => lanes.StoreUnsafe(ref target, offset);
     public static float Sum(Vector512<float> lanes) => Vector512.Sum(lanes);
@@ -48,6 +54,9 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
     public static Vector256<float> MultiplyAdd(Vector256<float> x, Vector256<float> y, Vector256<float> sum) => Vector256.FusedMultiplyAdd(x, y, sum);
     public static Vector256<float> Add(Vector256<float> x, Vector256<float> y) => x + y;
     public static Vector256<float> Subtract(Vector256<float> x, Vector256<float> y) => x - y;
+    public static Vector256<float> Multiply(Vector256<float> x, Vector256<float> y) => x * y;
+    public static Vector256<float> Relu(Vector256<float> x) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero) | ~Vector256.Equals(x, x), x, Vector256<float>.Zero);
     public static unsafe void Store(Vector256<float> lanes, float* target) => lanes.Store(target);
     public static void Store(Vector256<float> lanes, ref float target, nuint offset) => lanes.StoreUnsafe(ref target, offset);
     public static float Sum(Vector256<float> lanes) => Vector256.Sum(lanes);
@@ -63,6 +72,9 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
     public static Vector128<float> MultiplyAdd(Vector128<float> x, Vector128<float> y, Vector128<float> sum) => Vector128.FusedMultiplyAdd(x, y, sum);
     public static Vector128<float> Add(Vector128<float> x, Vector128<float> y) => x + y;
     public static Vector128<float> Subtract(Vector128<float> x, Vector128<float> y) => x - y;
+    public static Vector128<float> Multiply(Vector128<float> x, Vector128<float> y) => x * y;
+    public static Vector128<float> Relu(Vector128<float> x) =>
+        Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero) | ~Vector128.Equals(x, x), x, Vector128<float>.Zero);
     public static unsafe void Store(Vector128<float> lanes, float* target) => lanes.Store(target);
     public static void Store(Vector128<float> lanes, ref float target, nuint offset) => lanes.StoreUnsafe(ref target, offset);
     public static float Sum(Vector128<float> lanes) => Vector128.Sum(lanes);
@@ -78,6 +90,8 @@ internal readonly struct Lane : ILanes<float>
     public static float MultiplyAdd(float x, float y, float sum) => x * y + sum;
     public static float Add(float x, float y) => x + y;
     public static float Subtract(float x, float y) => x - y;
+    public static float Multiply(float x, float y) => x * y;
+    public static float Relu(float x) => x > 0f || float.IsNaN(x) ? x : 0f;
     public static unsafe void Store(float lanes, float* target) => *target = lanes;
     public static void Store(float lanes, ref float target, nuint offset) => Unsafe.Add(ref target, offset) = lanes;
     public static float Sum(float lanes) => lanes;
