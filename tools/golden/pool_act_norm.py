@@ -131,6 +131,9 @@ POOL_CASES = [
     ("avg3d_k3_s2_p1_ceil_exclude", "avg", (1, 1, 5, 6, 7), dict(kernel=[3, 3, 3], stride=[2, 2, 2], spec=1, ceil=True, include_pad=False)),
     ("avg3d_divisor", "avg", (1, 1, 4, 5, 6), dict(kernel=[2, 3, 2], stride=[2, 2, 2], spec=1, divisor=5)),
     ("avg3d_same", "avg", (1, 1, 5, 4, 6), dict(kernel=[3, 3, 3], stride=[2, 2, 2], spec="same")),
+    # ceil_mode with a first window longer than the input (2 rows, 3x3 windows): one window, clipped.
+    ("max2d_ceil_window_past_input", "max", (1, 2, 2, 3), dict(kernel=[3, 3], stride=[2, 2], ceil=True)),
+    ("avg2d_ceil_window_past_input", "avg", (1, 2, 2, 3), dict(kernel=[3, 3], stride=[2, 2], ceil=True)),
 ]
 
 for seed, (name, kind, shape, args) in enumerate(POOL_CASES, start=100):

@@ -83,8 +83,8 @@ internal static class PoolingSetup
 
     /// <summary>
     /// Validates everything, resolves the padding per dimension (<see cref="Padding.Resolve"/>), sizes the
-    /// output (<see cref="WindowGeometry.OutputSize"/>, which throws when the kernel is larger than the
-    /// padded input and applies PyTorch's ceil_mode rule) and builds the windows.
+    /// output (<see cref="WindowGeometry.OutputSize"/>, which applies PyTorch's ceil_mode rule) and builds the windows. A
+    /// kernel larger than the padded input is an error, except with ceil_mode when a window still starts inside it.
     /// </summary>
     public static (PoolWindows Windows, Shape OutputShape) Sliding(string opName, Tensor input, int[] kernel, int[] stride,
         Padding padding, int[] dilation, bool ceilMode)
@@ -97,7 +97,8 @@ internal static class PoolingSetup
         {
             (start[i], end[i]) = padding.Resolve(i, spatial[i], kernel[i], stride[i], dilation[i]);
             int effectiveKernel = dilation[i] * (kernel[i] - 1) + 1, paddedInput = spatial[i] + start[i] + end[i];
-            if (effectiveKernel > paddedInput)
+            // With ceil_mode a window may hang past the end (PyTorch), as long as one starts inside: WindowGeometry checks that.
+            if (effectiveKernel > paddedInput && (!ceilMode || WindowGeometry.OutputSizeOrZero(spatial[i], kernel[i], stride[i], start[i], end[i], dilation[i], ceilMode: true) < 1))
                 throw new ArgumentException(
                     $"{opName}: kernel {Shape.Format(kernel)} (effective size {effectiveKernel} in dimension {i}) is larger than the padded input (size {spatial[i]} + padding {start[i]} + {end[i]} = {paddedInput}); input shape {input.Shape}.",
                     nameof(kernel));

@@ -117,6 +117,11 @@ public sealed class PaddingFormulaTests
         Assert.Equal(7, WindowGeometry.OutputSize(5, 3, 1, 2, 2));
         // Valid drops the incomplete last window: I = 7, F = 2, S = 2 → 3 windows, the 7th pixel unused.
         Assert.Equal(3, WindowGeometry.OutputSize(7, 2, 2, 0, 0));
+        // ceil_mode lets a window hang past the end, even one longer than the input, if it starts inside (PyTorch):
+        // I = 2, F = 3, S = 2 → floor((−1 + 1)/2) + 1 = 1; I = 1 → floor((−2 + 1)/2) + 1 = 0: an error, as without ceil_mode.
+        Assert.Equal(1, WindowGeometry.OutputSize(2, 3, 2, 0, 0, ceilMode: true));
+        Assert.Throws<ArgumentException>(() => WindowGeometry.OutputSize(1, 3, 2, 0, 0, ceilMode: true));
+        Assert.Throws<ArgumentException>(() => WindowGeometry.OutputSize(2, 3, 2, 0, 0));
     }
 
     [Fact]

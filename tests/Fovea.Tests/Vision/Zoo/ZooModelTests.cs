@@ -238,13 +238,23 @@ public sealed class ZooModelTests
     }
 
     [Theory]
+    [InlineData(15, 15)] // torchvision's smallest: the third max pool's 3x3 window covers a 2x2 map (ceil_mode)
+    [InlineData(16, 23)]
     [InlineData(31, 31)]
     [InlineData(64, 80)]
     [InlineData(224, 224)]
-    public void GoogLeNetTakesInputsOfAtLeast31(int height, int width)
+    public void GoogLeNetTakesInputsOfAtLeast15(int height, int width)
     {
         var model = new GoogLeNet(6, widthDivisor: 8).Eval();
         Assert.Equal(new Shape(1, 6), ZooGolden.Run(model, Tensor.Randn(1, 3, height, width)).Shape);
+    }
+
+    [Fact]
+    public void GoogLeNetRejects14LikeTorchvision()
+    {
+        // At 14x14 the third max pool sees a 1x1 map: no 3x3 window starts inside it ("Output size is too small").
+        var model = new GoogLeNet(6, widthDivisor: 8).Eval();
+        Assert.Throws<ArgumentException>(() => ZooGolden.Run(model, Tensor.Randn(1, 3, 14, 14)));
     }
 
     [Fact]
