@@ -78,7 +78,7 @@ public sealed class ImplicitConvolutionTests
     }
 
     [Fact]
-    public void AtLargerBatchesPaysOnWideLayersOnly()
+    public void PaysAtBatchOneAndOnWideLayersAtLargerBatches()
     {
         int saved = CpuThreads.Count;
         try
@@ -90,8 +90,10 @@ public sealed class ImplicitConvolutionTests
             Assert.False(Convolution.Implicit.Pays(Geometry(16, 256, 512, 1, [14, 14], [3, 3], [2, 2], [1, 1], [1, 1], [1, 1])), "to 7x7");
             Assert.False(Convolution.Implicit.Pays(Geometry(16, 512, 512, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1])), "7x7");
             Assert.False(Convolution.Implicit.Pays(Geometry(16, 256, 512, 1, [14, 14], [1, 1], [2, 2], [1, 1], [0, 0], [0, 0])), "1x1 stride 2");
-            // Fewer images than workers: always.
+            // Fewer images than workers: always, except an unpadded 1x1 stride-1 layer (the lowering multiplies its input in place).
             Assert.True(Convolution.Implicit.Pays(Geometry(1, 512, 512, 1, [7, 7], [3, 3], [1, 1], [1, 1], [1, 1], [1, 1])), "7x7, one image");
+            Assert.True(Convolution.Implicit.Pays(Geometry(1, 256, 512, 1, [14, 14], [1, 1], [2, 2], [1, 1], [0, 0], [0, 0])), "1x1 stride 2, one image");
+            Assert.False(Convolution.Implicit.Pays(Geometry(1, 256, 64, 1, [56, 56], [1, 1], [1, 1], [1, 1], [0, 0], [0, 0])), "1x1, one image");
         }
         finally { CpuThreads.Count = saved; }
     }

@@ -45,26 +45,28 @@ internal static partial class Convolution
         private const double CopyCost = 4;
 
         /// <summary>
-        /// Whether it beats the lowering. With fewer images than workers, always (measured on every convolution of
-        /// ResNet-18 at batch 1). Otherwise by a cost per image in multiply-adds: the implicit kernel computes its whole
+        /// Whether it beats the lowering. Never for an unpadded 1x1 stride-1 layer. Otherwise, with fewer images than
+        /// workers, always (measured on every other convolution of ResNet-18 at batch 1). Otherwise by a cost per image in multiply-adds: the implicit kernel computes its whole
         /// grid (dropped columns and the last tile's remainder included) and copies the padded input and the output
-        /// once; the lowering computes only the outputs but writes and packs a column matrix of taps x positions (the
-        /// input itself for an unpadded 1x1 stride-1 layer) and stages the output. The implicit kernel wins on wide layers
+        /// once; the lowering computes only the outputs but writes and packs a column matrix of taps x positions and stages
+        /// the output. The implicit kernel wins on wide layers
         /// with few taps (a 7x7 stem: +15% at batch 8; LeNet's second layer: +25%), the lowering on deep layers with small images,
-        /// where the grid's dropped columns cost more than the column matrix. (A 1x1 layer is close to a tie: the lowering
-        /// multiplies its input in place.)
+        /// where the grid's dropped columns cost more than the column matrix.
         /// </summary>
         public static bool Pays(in ConvolutionGeometry g)
         {
+            // An unpadded 1x1 stride-1 layer is a plain GEMM on the input as it lies: the lowering copies nothing for it
+            // (measured at batch 1 on ResNet-50's shapes: the lowering 10-50% faster).
+            bool pointwise = g.Kernel.Product == 1 && g.Stride == new Extent3(1, 1, 1) && g.PaddingStart == new Extent3(0, 0, 0)
+                && g.Input == g.Output;
+            if (pointwise) return false;
             if (g.Batch < CpuThreads.Available || g.Batch == 1) return true;
             var layout = new Layout(g);
             double positions = g.Output.Product, taps = g.ColumnRows;
             double grid = Math.Ceiling((double)g.Output.Height * layout.GridWidth / TileColumns) * TileColumns;
             double products = g.OutChannels * taps;
-            bool pointwise = g.Kernel.Product == 1 && g.Stride == new Extent3(1, 1, 1) && g.PaddingStart == new Extent3(0, 0, 0)
-                && g.Input == g.Output;
             double implicitCost = products * grid + CopyCost * ((double)g.InChannels * layout.ChannelStride + g.OutChannels * positions);
-            double loweredCost = products * positions + CopyCost * ((pointwise ? 1 : 3) * taps * positions + g.OutChannels * positions);
+            double loweredCost = products * positions + CopyCost * (3 * taps * positions + g.OutChannels * positions);
             return implicitCost < loweredCost;
         }
 
