@@ -14,8 +14,8 @@ internal enum ConvolutionActivation { None, Relu }
 /// (<see cref="Depthwise"/>); 3x3 stride-1 convolutions with many channels and enough 2x2 output tiles over the batch use
 /// Winograd F(2x2, 3x3) for the forward pass and the input gradient (<see cref="Winograd"/>); the forward pass of small
 /// stride-1 layers (few taps, few filters) runs a register-blocked direct loop (<see cref="Direct"/>); the forward pass of
-/// other 2-D layers (stride 1 or 2) on fewer images than workers runs an implicit GEMM over padded input planes, packing
-/// nothing (<see cref="Implicit"/>); everything else is lowered to GEMM. The lowering splits the batch over the worker threads; each worker lays the column matrices of a
+/// other 2-D layers (stride 1 or 2) runs an implicit GEMM over padded input planes, packing nothing, on fewer images than
+/// workers and on wide layers with few taps (<see cref="Implicit"/>); everything else is lowered to GEMM. The lowering splits the batch over the worker threads; each worker lays the column matrices of a
 /// chunk of its samples side by side in its own pooled workspace (so small images still give the GEMM a wide matrix)
 /// and multiplies once per group. With fewer samples than workers (inference at batch 1) the forward pass instead
 /// splits each sample into bands of output rows, one task each, so that the lowering and the epilogue run in parallel
