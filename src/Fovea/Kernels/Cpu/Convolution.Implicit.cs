@@ -8,10 +8,10 @@ namespace Fovea.Kernels.Cpu;
 internal static partial class Convolution
 {
     /// <summary>
-    /// Implicit-GEMM forward convolution for 2-D layers at small batch (inference on one image), where the lowering's
-    /// column matrix and packed copies cost as much as the multiply: the deep layers of ResNet-18 at batch 1 multiply a
-    /// large weight matrix by a column matrix only 49 to 196 positions wide, so packing the weights and the columns for
-    /// each call is most of the work. Here nothing is packed:
+    /// Implicit-GEMM forward convolution for 2-D layers where the lowering's column matrix and packed copies cost as much
+    /// as the multiply: the deep layers of ResNet-18 at batch 1 multiply a large weight matrix by a column matrix only 49
+    /// to 196 positions wide, so packing the weights and the columns for each call is most of the work, and a 7x7 stem
+    /// writes and packs a column matrix 147 taps deep. Here nothing is packed:
     /// <list type="number">
     /// <item>each input channel is copied once into a zero-padded plane, split for stride 2 into its four phases (even/odd
     /// rows × even/odd columns), so that every kernel tap of every output position is one plain load;</item>
@@ -19,13 +19,14 @@ internal static partial class Convolution
     /// is grid position oh·GridWidth + ow, and tap (c, kh, kw) reads the phase plane of (kh mod s, kw mod s) at grid
     /// position + (kh / s)·GridWidth + kw / s. A tap therefore reads any run of consecutive grid positions as one run of
     /// consecutive floats: the micro-kernel's "B panel" is the padded input itself, addressed through a table of one
-    /// offset per tap (<see cref="ImplicitGemmKernel{TLanes, TVector}"/>). The grid's extra columns (GridWidth − oW per row) are
-    /// computed and dropped;</item>
+    /// offset per tap (<see cref="ImplicitGemmKernel{TLanes, TVector}"/>). The grid's extra columns (GridWidth − oW per
+    /// row) are computed and dropped;</item>
     /// <item>the weights are read in place, (C_out, C_in·kH·kW) row-major, six output channels at a time;</item>
-    /// <item>the grid is compacted into the output, adding the bias and the activation on the way.</item>
+    /// <item>the grid is compacted into the output, adding the bias and the activation (or a whole epilogue) on the way.</item>
     /// </list>
-    /// The work of one image is split over the workers by output channels when the weights are larger than the padded
-    /// input (deep layers: each worker then reads only its share of the weights), otherwise by grid positions.
+    /// With fewer images than workers, one image at a time is split over the workers, by output channels when the weights
+    /// are larger than the padded input (deep layers: each worker then reads only its share of the weights), otherwise by
+    /// bands of output rows; with more, each image is one worker's task.
     /// </summary>
     internal static class Implicit
     {
@@ -45,21 +46,18 @@ internal static partial class Convolution
         private const double CopyCost = 4;
 
         /// <summary>
-        /// Whether it beats the lowering. Never for an unpadded 1x1 stride-1 layer. Otherwise, with fewer images than
-        /// workers, always (measured on every other convolution of ResNet-18 at batch 1). Otherwise by a cost per image in multiply-adds: the implicit kernel computes its whole
-        /// grid (dropped columns and the last tile's remainder included) and copies the padded input and the output
-        /// once; the lowering computes only the outputs but writes and packs a column matrix of taps x positions and stages
-        /// the output. The implicit kernel wins on wide layers
-        /// with few taps (a 7x7 stem: +15% at batch 8; LeNet's second layer: +25%), the lowering on deep layers with small images,
+        /// Whether it beats the lowering. Never for an unpadded 1x1 stride-1 layer, a plain GEMM on the input as it lies
+        /// (measured at batch 1 on ResNet-50's 1x1 shapes: the lowering 10-50% faster). Otherwise, with fewer images than
+        /// workers, always (measured on every other convolution of ResNet-18 at batch 1). With more, by a cost per image in
+        /// multiply-adds: the implicit kernel computes its whole grid (dropped columns and the last tile's remainder
+        /// included) and copies the padded input and the output once; the lowering computes only the outputs but writes and
+        /// packs a column matrix of taps x positions and stages the output. The implicit kernel wins on wide layers with few
+        /// taps (a 7x7 stem: +15% at batch 8; LeNet's second layer: +25%), the lowering on deep layers with small images,
         /// where the grid's dropped columns cost more than the column matrix.
         /// </summary>
         public static bool Pays(in ConvolutionGeometry g)
         {
-            // An unpadded 1x1 stride-1 layer is a plain GEMM on the input as it lies: the lowering copies nothing for it
-            // (measured at batch 1 on ResNet-50's shapes: the lowering 10-50% faster).
-            bool pointwise = g.Kernel.Product == 1 && g.Stride == new Extent3(1, 1, 1) && g.PaddingStart == new Extent3(0, 0, 0)
-                && g.Input == g.Output;
-            if (pointwise) return false;
+            if (IsPointwise(g)) return false;
             if (g.Batch < CpuThreads.Available || g.Batch == 1) return true;
             var layout = new Layout(g);
             double positions = g.Output.Product, taps = g.ColumnRows;

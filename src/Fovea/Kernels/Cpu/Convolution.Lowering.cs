@@ -32,15 +32,13 @@ internal static partial class Convolution
             WeightGroup = OutPerGroup * Rows;
             InputGroup = geometry.InChannelsPerGroup * geometry.Input.Product;
             OutputGroup = OutPerGroup * Positions;
-            bool pointwise = geometry.Kernel.Product == 1 && geometry.Stride == new Extent3(1, 1, 1)
-                && geometry.PaddingStart == new Extent3(0, 0, 0) && geometry.Input == geometry.Output;
             Tasks = WorkSplit.Tasks(geometry.Batch, (long)geometry.OutChannels * Rows * Positions);
             int perTask = Tasks == 0 ? 0 : (geometry.Batch + Tasks - 1) / Tasks;
             long columnsPerSample = Math.Max(1L, (long)Rows * Positions);
             int largest = (int)Math.Max(1, TargetColumnFloats / columnsPerSample);
             SamplesPerChunk = Balanced(perTask, largest);
             // 1x1, stride 1, unpadded, one sample at a time: each input plane block is its own column matrix.
-            Direct = pointwise && SamplesPerChunk == 1;
+            Direct = IsPointwise(geometry) && SamplesPerChunk == 1;
             RowsPerTile = SamplesPerChunk > 1 || Direct ? OutputRows
                 : Balanced(OutputRows, (int)Math.Max(1, TargetColumnFloats / Math.Max(1L, (long)Rows * geometry.Output.Width)));
             int threads = CpuThreads.Available;

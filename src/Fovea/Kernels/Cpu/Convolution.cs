@@ -282,6 +282,11 @@ internal static partial class Convolution
             }
         });
 
+    /// <summary>An unpadded 1x1 stride-1 convolution: each input plane block already is its column matrix.</summary>
+    private static bool IsPointwise(in ConvolutionGeometry geometry) =>
+        geometry.Kernel.Product == 1 && geometry.Stride == new Extent3(1, 1, 1) && geometry.PaddingStart == new Extent3(0, 0, 0)
+        && geometry.Input == geometry.Output;
+
     /// <summary>One input channel per group and several groups: the direct depthwise loop beats a GEMM with one-row panels.</summary>
     private static bool IsDepthwise(in ConvolutionGeometry geometry) => geometry.Groups > 1 && geometry.InChannelsPerGroup == 1;
 }
